@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using App.Infrastructure.Api;
+using App.Infrastructure.Configuration;
+using App.Infrastructure.Web;
+using Carter;
+using FluentValidation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace App.Infrastructure.Auth;
+
+/// <summary>
+/// The embedded sign-in used when no identity provider is configured (AUTH_AUTHORITY unset): anyone can be anyone,
+/// which is what development, tests and demos need. None of these routes exist when an issuer is configured.
+/// </summary>
+public sealed partial class DevSignInModule : ICarterModule
+{
+    // Settable properties rather than a positional record: form binding requires every constructor parameter.
+    public sealed record DevSignInRequest
+    {
+        public string? UserId { get; init; }
+        public string? Email { get; init; }
+        public string? Role { get; init; }
+        public string? TimeZone { get; init; }
+    }
+
+    public sealed record DevToken(string Token, DateTimeOffset ExpiresAt);
+
+    public sealed record DevSignInView(DevSignInRequest Form, string? ReturnUrl, IDictionary<string, string[]> Errors);
+
+    public sealed class DevSignInValidator : AbstractValidator<DevSignInRequest>
+    {
+        public DevSignInValidator()
+        {
+            RuleFor(r => r.UserId).NotEmpty().WithMessage("is required.")
+                .MaximumLength(128).WithMessage("must be at most 128 characters.")
+                .Matches(UserIdPattern()).WithMessage("may contain letters, digits and . _ @ - only.");
+            RuleFor(r => r.Email).NotEmpty().WithMessage("is required.")
+                .MaximumLength(254).WithMessage("must be at most 254 characters.")
+                .EmailAddress().WithMessage("must be an email address.");
+            RuleFor(r => r.Role).NotEmpty().WithMessage("is required.")
+                .Must(UserRoles.IsKnown).WithMessage($"must be one of {string.Join(", ", UserRoles.All)}.");
+            RuleFor(r => r.TimeZone)
+                .Must(tz => tz is null || TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
+                .WithMessage("must be an IANA time zone such as Europe/Paris.");
+        }
+    }
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        if (!app.ServiceProvider.GetRequiredService<AuthOptions>().UsesDevSignIn) return;
+
+        var pages = app.MapGroup("/dev").AllowAnonymous().ExcludeFromDescription();
+        pages.MapGet("/sign-in", ShowSignIn);
+        pages.MapPost("/sign-in", SignIn);
+        pages.MapPost("/sign-out", (Delegate)SignOut);
+
+        app.MapPost("/api/dev/token", IssueToken)
+            .AllowAnonymous()
+            .Validate<DevSignInRequest>()
+            .WithTags("Development sign-in")
+            .WithSummary("Issue a development bearer token (only without AUTH_AUTHORITY).");
+    }
+
+    public static IResult ShowSignIn(string? returnUrl) =>
+        DevSignInPage.Create(new DevSignInView(new DevSignInRequest { Role = UserRoles.Coach }, returnUrl,
+            new Dictionary<string, string[]>()));
+
+    public static async Task<IResult> SignIn(
+        [FromForm] DevSignInRequest form, [FromForm] string? returnUrl, HttpContext context, AuthOptions options)
+    {
+        if (await Validation.ProblemsAsync(context, form) is { } problems)
+        {
+            var page = DevSignInPage.Create(new DevSignInView(form, returnUrl, problems));
+            page.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return page;
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(Claims(form, options), AuthSetup.DevCookie, "sub", options.RoleClaim));
+        await context.SignInAsync(AuthSetup.DevCookie, principal);
+        var target = returnUrl is { Length: > 0 } && IsLocalUrl(returnUrl) ? returnUrl : "/dashboard";
+        return Results.Redirect(target, permanent: false, preserveMethod: false);
+    }
+
+    public static async Task<IResult> SignOut(HttpContext context)
+    {
+        await context.SignOutAsync(AuthSetup.DevCookie);
+        return Results.Redirect("/dev/sign-in");
+    }
+
+    public static Ok<Envelope<DevToken>> IssueToken(DevSignInRequest request, DevTokens tokens, AuthOptions options, TimeProvider clock)
+    {
+        var (token, expiresAt) = tokens.Issue(Claims(request, options), clock);
+        return TypedResults.Ok(Envelope.Of(new DevToken(token, expiresAt)));
+    }
+
+    private static IEnumerable<Claim> Claims(DevSignInRequest request, AuthOptions options) =>
+    [
+        new("sub", request.UserId!),
+        new(options.EmailClaim, request.Email!),
+        new(options.RoleClaim, request.Role!),
+        new(options.TimeZoneClaim, request.TimeZone ?? UserProvisioning.DefaultTimeZone),
+    ];
+
+    /// <summary>Only same-site paths: an open redirect after sign-in would hand the session to a phishing page.</summary>
+    private static bool IsLocalUrl(string url) =>
+        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]+$")]
+    private static partial Regex UserIdPattern();
+}

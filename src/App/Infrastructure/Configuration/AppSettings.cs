@@ -1,0 +1,238 @@
+using Npgsql;
+
+namespace App.Infrastructure.Configuration;
+
+/// <summary>
+/// Every setting the app reads, bound once at startup from flat environment variable names
+/// (DATABASE_URL, USE_REAL_CALENDLY, …) onto typed records. Each concern's record is registered
+/// as a singleton, so features take <c>CalendlyOptions</c> as a parameter and never see IConfiguration.
+/// </summary>
+public sealed record AppSettings(
+    HostingOptions Hosting,
+    DatabaseOptions Database,
+    CalendlyOptions Calendly,
+    AuthOptions Auth)
+{
+    public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
+    {
+        var reader = new SettingsReader(config);
+
+        var port = reader.Port("PORT", 5080);
+        var publicBaseUrl = reader.AbsoluteUrl("PUBLIC_BASE_URL") ?? new Uri($"http://localhost:{port}");
+        var hosting = new HostingOptions(port, publicBaseUrl);
+
+        var database = new DatabaseOptions(reader.ConnectionString("DATABASE_URL"));
+
+        var useReal = reader.Bool("USE_REAL_CALENDLY", false);
+        // In simulated mode the embedded simulator accepts these development credentials.
+        var calendly = new CalendlyOptions(
+            UseRealCalendly: useReal,
+            ClientId: reader.Secret("CALENDLY_CLIENT_ID", useReal, CalendlyOptions.DevClientId),
+            ClientSecret: reader.Secret("CALENDLY_CLIENT_SECRET", useReal, CalendlyOptions.DevClientSecret),
+            WebhookSigningKey: reader.Secret("CALENDLY_WEBHOOK_SIGNING_KEY", useReal, CalendlyOptions.DevWebhookSigningKey),
+            ApiBaseUrl: reader.AbsoluteUrl("CALENDLY_API_BASE_URL")
+                ?? new Uri(useReal ? "https://api.calendly.com" : CalendlyOptions.DefaultSimulatorUrl),
+            AuthBaseUrl: reader.AbsoluteUrl("CALENDLY_AUTH_BASE_URL")
+                ?? new Uri(useReal ? "https://auth.calendly.com" : CalendlyOptions.DefaultSimulatorUrl));
+
+        var authority = reader.AbsoluteUrl("AUTH_AUTHORITY");
+        if (authority is { Scheme: "http", IsLoopback: false })
+            reader.Problem("AUTH_AUTHORITY", "must be an https URL (plain http is accepted only for a loopback issuer).");
+        var allowDevSignIn = reader.Bool("ALLOW_DEV_SIGN_IN", false);
+        var signInUrl = reader.AbsoluteUrl("AUTH_SIGN_IN_URL");
+        if (authority is not null && signInUrl is null)
+            reader.Problem("AUTH_SIGN_IN_URL", "is required with AUTH_AUTHORITY: pages send signed-out visitors to your identity provider's hosted sign-in.");
+        if (authority is null && environment.IsProduction() && !allowDevSignIn)
+            reader.Problem("AUTH_AUTHORITY", "is not set, so the app would use development sign-in, which is refused when ASPNETCORE_ENVIRONMENT=Production. Set AUTH_AUTHORITY (and AUTH_SIGN_IN_URL) or, for a demo, ALLOW_DEV_SIGN_IN=true.");
+        var auth = new AuthOptions(
+            Authority: authority,
+            Audience: reader.Text("AUTH_AUDIENCE"),
+            AuthorizedParties: reader.List("AUTH_AUTHORIZED_PARTIES") is { Count: > 0 } parties
+                ? parties
+                : [publicBaseUrl.GetLeftPart(UriPartial.Authority)],
+            EmailClaim: reader.Text("AUTH_EMAIL_CLAIM") ?? "email",
+            RoleClaim: reader.Text("AUTH_ROLE_CLAIM") ?? "role",
+            TimeZoneClaim: reader.Text("AUTH_TIMEZONE_CLAIM") ?? "zoneinfo",
+            SignInUrl: signInUrl);
+
+        reader.ThrowIfInvalid();
+        return new AppSettings(hosting, database, calendly, auth);
+    }
+}
+
+public sealed record HostingOptions(int Port, Uri PublicBaseUrl);
+
+public sealed record DatabaseOptions(string ConnectionString);
+
+public sealed record CalendlyOptions(
+    bool UseRealCalendly,
+    string ClientId,
+    string ClientSecret,
+    string WebhookSigningKey,
+    Uri ApiBaseUrl,
+    Uri AuthBaseUrl)
+{
+    public const string DevClientId = "calendly-slices-dev";
+    public const string DevClientSecret = "calendly-slices-dev-secret";
+    public const string DevWebhookSigningKey = "calendly-slices-dev-webhook-signing-key";
+    public const string DefaultSimulatorUrl = "http://localhost:5081";
+
+    public string Mode => UseRealCalendly ? "live" : "simulated";
+}
+
+public sealed record AuthOptions(
+    Uri? Authority,
+    string? Audience,
+    IReadOnlyList<string> AuthorizedParties,
+    string EmailClaim,
+    string RoleClaim,
+    string TimeZoneClaim,
+    Uri? SignInUrl)
+{
+    /// <summary>Without an OIDC issuer the app signs people in itself (development sign-in).</summary>
+    public bool UsesDevSignIn => Authority is null;
+}
+
+public sealed class InvalidConfigurationException(IReadOnlyList<string> problems)
+    : Exception("The configuration is invalid:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>Reads flat settings and collects every problem, so one start reports all of them at once.</summary>
+internal sealed class SettingsReader(IConfiguration config)
+{
+    private readonly List<string> _problems = [];
+
+    public void Problem(string name, string message) => _problems.Add($"{name} {message}");
+
+    public void ThrowIfInvalid()
+    {
+        if (_problems.Count > 0) throw new InvalidConfigurationException(_problems);
+    }
+
+    public string? Text(string name) => config[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    public IReadOnlyList<string> List(string name) =>
+        Text(name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
+    public bool Bool(string name, bool fallback)
+    {
+        var value = Text(name);
+        if (value is null) return fallback;
+        switch (value.ToLowerInvariant())
+        {
+            case "true" or "1" or "yes" or "on": return true;
+            case "false" or "0" or "no" or "off": return false;
+            default:
+                Problem(name, $"must be true or false, not '{value}'.");
+                return fallback;
+        }
+    }
+
+    public int Port(string name, int fallback)
+    {
+        var value = Text(name);
+        if (value is null) return fallback;
+        if (int.TryParse(value, out var port) && port is > 0 and < 65536) return port;
+        Problem(name, $"must be a TCP port between 1 and 65535, not '{value}'.");
+        return fallback;
+    }
+
+    public Uri? AbsoluteUrl(string name)
+    {
+        var value = Text(name);
+        if (value is null) return null;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
+        Problem(name, $"must be an absolute http(s) URL, not '{value}'.");
+        return null;
+    }
+
+    /// <summary>A credential that live mode requires and simulated mode defaults. Never echoes the value.</summary>
+    public string Secret(string name, bool required, string developmentDefault)
+    {
+        var value = Text(name);
+        if (value is not null) return value;
+        if (required) Problem(name, "is required when USE_REAL_CALENDLY=true (find it in Calendly's developer console).");
+        return developmentDefault;
+    }
+
+    public string ConnectionString(string name)
+    {
+        var value = Text(name);
+        if (value is null)
+        {
+            Problem(name, "is not set. Give a postgres://user:password@host:port/database URL or an Npgsql connection string (./run.sh starts a local PostgreSQL and sets it for you).");
+            return "";
+        }
+        try
+        {
+            return PostgresConnectionString.Parse(value);
+        }
+        catch (FormatException e)
+        {
+            Problem(name, $"is malformed: {e.Message}");
+            return "";
+        }
+    }
+}
+
+/// <summary>
+/// Accepts both the URL form that Fly and Supabase hand out (postgres://user:pass@host:port/db?sslmode=require)
+/// and a plain Npgsql connection string, and returns the latter.
+/// </summary>
+public static class PostgresConnectionString
+{
+    public static string Parse(string value)
+    {
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return FromUrl(value);
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"not a postgres:// URL and not a valid Npgsql connection string ({e.Message}).");
+        }
+        if (string.IsNullOrEmpty(builder.Host))
+            throw new FormatException("the connection string names no Host.");
+        return builder.ConnectionString;
+    }
+
+    private static string FromUrl(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || string.IsNullOrEmpty(url.Host))
+            throw new FormatException("the postgres:// URL has no host (expected postgres://user:password@host:port/database).");
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = url.Host,
+            Port = url.IsDefaultPort || url.Port < 0 ? 5432 : url.Port,
+            Database = Uri.UnescapeDataString(url.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : "postgres",
+        };
+        var userInfo = url.UserInfo.Split(':', 2);
+        if (userInfo[0].Length > 0) builder.Username = Uri.UnescapeDataString(userInfo[0]);
+        if (userInfo.Length == 2) builder.Password = Uri.UnescapeDataString(userInfo[1]);
+
+        foreach (var pair in url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2);
+            var key = Uri.UnescapeDataString(parts[0]);
+            var setting = parts.Length == 2 ? Uri.UnescapeDataString(parts[1]) : "";
+            try
+            {
+                // libpq spells some keys differently; Npgsql understands sslmode, application_name, options, …
+                builder[key.Replace('_', ' ')] = setting;
+            }
+            catch (ArgumentException)
+            {
+                throw new FormatException($"the URL parameter '{key}' is not a PostgreSQL connection setting.");
+            }
+        }
+        return builder.ConnectionString;
+    }
+}

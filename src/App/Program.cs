@@ -1,0 +1,67 @@
+using App.Infrastructure.Api;
+using App.Infrastructure.Auth;
+using App.Infrastructure.Configuration;
+using App.Infrastructure.Database;
+using Carter;
+using Dapper;
+using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Flat environment variables (DATABASE_URL, USE_REAL_CALENDLY, …) become typed settings; one start reports every bad one.
+var settings = AppSettings.Load(builder.Configuration, builder.Environment);
+builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
+    .AddSingleton(settings.Calendly).AddSingleton(settings.Auth);
+builder.Services.AddSingleton(TimeProvider.System);
+
+// PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.
+if (builder.Configuration["urls"] is null)
+    builder.WebHost.UseUrls($"http://{(builder.Environment.IsProduction() ? "0.0.0.0" : "localhost")}:{settings.Hosting.Port}");
+
+// PostgreSQL: one pooled data source; Dapper maps snake_case columns onto PascalCase members.
+builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString);
+DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+// An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
+builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));
+
+// Bearer tokens from an OIDC issuer, or the development sign-in when none is configured; anti-forgery for cookies.
+builder.Services.AddAppAuthentication(settings.Auth);
+
+// Endpoints are Carter modules in Features/ (and Infrastructure/ for sign-in); validators are found by the same scan.
+builder.Services.AddCarter();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Calendly.Slices API";
+    document.Info.Description = "JSON endpoints. Every answer is the envelope { data, error }.";
+    return Task.CompletedTask;
+}));
+builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+// Binding failures throw, so that the one error mapping answers them in the envelope.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+var app = builder.Build();
+
+// Schema first: `dotnet App.dll migrate` only migrates (a deploy's release step); a normal start migrates, then serves.
+await DatabaseMigrator.MigrateAsync(settings.Database.ConnectionString, app.Logger);
+if (args.Contains("migrate")) return;
+if (app.Services.GetService<DevTokens>() is { } devTokens)
+    await devTokens.LoadAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
+
+app.UseAntiforgeryCookies();
+app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ApiErrors.HandleExceptionAsync });
+app.UseStatusCodePages(ApiErrors.HandleStatusCodeAsync);
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseUserProvisioning();
+app.UseForgeryProtection();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapOpenApi().AllowAnonymous();
+app.MapCarter();
+app.Logger.LogInformation("Calendly.Slices: Calendly in {Mode} mode (API {ApiBaseUrl}, auth {AuthBaseUrl}); sign-in: {SignIn}",
+    settings.Calendly.Mode, settings.Calendly.ApiBaseUrl, settings.Calendly.AuthBaseUrl,
+    settings.Auth.UsesDevSignIn ? "development (/dev/sign-in)" : settings.Auth.Authority);
+app.Run();

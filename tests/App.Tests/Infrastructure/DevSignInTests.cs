@@ -1,0 +1,198 @@
+using System.Net;
+using App.Infrastructure.Auth;
+using App.Tests.Support;
+using Dapper;
+
+namespace App.Tests.Infrastructure;
+
+[ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
+public sealed class DevSignInTests(AppFixture app)
+{
+    private static string NewId() => $"user-{Guid.NewGuid():N}"[..20];
+
+    [Test]
+    public async Task A_signed_out_page_request_is_sent_to_sign_in_and_comes_back()
+    {
+        var response = await app.NewBrowser().GetAsync("/dashboard");
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
+        await Assert.That(response.Headers.Location!.ToString()).Contains("/dev/sign-in?ReturnUrl=%2Fdashboard");
+    }
+
+    [Test]
+    public async Task Signing_in_with_the_form_sets_a_cookie_that_opens_the_dashboard()
+    {
+        var browser = app.NewBrowser();
+        var id = NewId();
+        await browser.SignInAsync(id, $"{id}@example.test", "coach", "Europe/Paris");
+
+        await Assert.That(browser.HasCookie(AuthSetup.DevCookieName)).IsTrue();
+        var dashboard = await browser.GetAsync("/dashboard");
+        await Assert.That(dashboard.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var html = await dashboard.Content.ReadAsStringAsync();
+        await Assert.That(html).Contains($"{id}@example.test");
+        await Assert.That(html).Contains("Europe/Paris");
+    }
+
+    [Test]
+    public async Task The_first_authenticated_request_creates_the_users_row()
+    {
+        var browser = app.NewBrowser();
+        var id = NewId();
+        await browser.SignInAsync(id, $"{id}@example.test", "realtor", "America/New_York");
+        await browser.GetAsync("/dashboard");
+
+        await using var db = await app.Database.OpenAsync();
+        var row = await db.QuerySingleAsync<(string Email, string Role, string TimeZone)>(
+            "select email, role, time_zone from users where external_id = @id", new { id });
+        await Assert.That(row.Email).IsEqualTo($"{id}@example.test");
+        await Assert.That(row.Role).IsEqualTo("realtor");
+        await Assert.That(row.TimeZone).IsEqualTo("America/New_York");
+    }
+
+    [Test]
+    public async Task A_new_role_from_the_identity_updates_the_same_row()
+    {
+        var id = NewId();
+        var first = app.NewBrowser();
+        first.Bearer = await TokenAsync(id, "realtor");
+        var before = await Browser.JsonAsync(await first.GetAsync("/api/me"));
+        var second = app.NewBrowser();
+        second.Bearer = await TokenAsync(id, "coach");
+        var after = await Browser.JsonAsync(await second.GetAsync("/api/me"));
+
+        await Assert.That(after.GetProperty("data").GetProperty("id").GetInt64())
+            .IsEqualTo(before.GetProperty("data").GetProperty("id").GetInt64());
+        await Assert.That(after.GetProperty("data").GetProperty("role").GetString()).IsEqualTo("coach");
+    }
+
+    [Test]
+    public async Task An_invalid_sign_in_form_is_shown_again_with_its_errors()
+    {
+        var browser = app.NewBrowser();
+        var token = await browser.AntiforgeryTokenFromAsync("/dev/sign-in");
+        var response = await browser.PostFormAsync("/dev/sign-in", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["userId"] = "has spaces", ["email"] = "nope", ["role"] = "owner",
+        });
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.UnprocessableEntity).Because(await response.Content.ReadAsStringAsync());
+        var html = await response.Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("may contain letters, digits");
+        await Assert.That(html).Contains("must be an email address");
+        await Assert.That(html).Contains("must be one of coach, realtor, admin");
+        await Assert.That(browser.HasCookie(AuthSetup.DevCookieName)).IsFalse();
+    }
+
+    [Test]
+    public async Task A_sign_in_form_without_the_anti_forgery_token_is_refused()
+    {
+        var browser = app.NewBrowser();
+        var response = await browser.PostFormAsync("/dev/sign-in", new Dictionary<string, string>
+        {
+            ["userId"] = NewId(), ["email"] = "a@example.test", ["role"] = "coach",
+        });
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        await Assert.That(browser.HasCookie(AuthSetup.DevCookieName)).IsFalse();
+    }
+
+    [Test]
+    public async Task Sign_in_never_redirects_off_site()
+    {
+        var browser = app.NewBrowser();
+        var token = await browser.AntiforgeryTokenFromAsync("/dev/sign-in");
+        var response = await browser.PostFormAsync("/dev/sign-in", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["userId"] = NewId(), ["email"] = "a@example.test",
+            ["role"] = "coach", ["returnUrl"] = "//evil.example.test/steal",
+        });
+        await Assert.That(response.Headers.Location!.ToString()).IsEqualTo("/dashboard");
+    }
+
+    [Test]
+    public async Task A_dev_token_is_accepted_as_a_bearer_token()
+    {
+        var id = NewId();
+        var browser = app.NewBrowser();
+        browser.Bearer = await TokenAsync(id, "coach");
+
+        var me = await browser.GetAsync("/api/me");
+        await Assert.That(me.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var body = await Browser.JsonAsync(me);
+        await Assert.That(body.GetProperty("data").GetProperty("externalId").GetString()).IsEqualTo(id);
+        await Assert.That(body.GetProperty("error").ValueKind).IsEqualTo(System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Test]
+    public async Task A_dev_token_answers_with_its_expiry_in_UTC()
+    {
+        var response = await app.NewBrowser().PostJsonAsync("/api/dev/token",
+            new { userId = NewId(), email = "t@example.test", role = "admin" });
+        var data = (await Browser.JsonAsync(response)).GetProperty("data");
+        var expiresAt = data.GetProperty("expiresAt").GetString()!;
+        await Assert.That(expiresAt).EndsWith("Z");
+        await Assert.That(DateTimeOffset.Parse(expiresAt, System.Globalization.CultureInfo.InvariantCulture))
+            .IsGreaterThan(DateTimeOffset.UtcNow.AddHours(7));
+    }
+
+    [Test]
+    public async Task A_token_signed_with_another_key_is_refused()
+    {
+        var forged = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Issuer = DevTokens.Issuer,
+                Audience = DevTokens.Audience,
+                Claims = new Dictionary<string, object> { ["sub"] = "mallory", ["role"] = "admin" },
+                SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(new byte[64]),
+                    Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+            });
+        var browser = app.NewBrowser();
+        browser.Bearer = forged;
+        var response = await browser.GetAsync("/api/me");
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task Another_host_on_the_same_database_accepts_the_token()
+    {
+        var token = await TokenAsync(NewId(), "coach");
+        await using var second = await AppHost.StartAsync(app.Database.ConnectionString);
+        var browser = new Browser(second.Server.CreateClient()) { Bearer = token };
+        var response = await browser.GetAsync("/api/me");
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task A_cookie_authenticated_post_needs_the_anti_forgery_token()
+    {
+        var browser = app.NewBrowser();
+        await browser.SignInAsync(NewId(), "c@example.test", "coach");
+
+        var refused = await browser.PostJsonAsync("/api/dev/token", new { userId = NewId(), email = "x@example.test", role = "admin" });
+        await Assert.That(refused.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        var error = (await Browser.JsonAsync(refused)).GetProperty("error");
+        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("antiforgery_failed");
+
+        var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+        var accepted = await browser.PostJsonAsync("/api/dev/token", new { userId = NewId(), email = "x@example.test", role = "admin" }, token);
+        await Assert.That(accepted.StatusCode).IsEqualTo(HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task Signing_out_ends_the_session()
+    {
+        var browser = app.NewBrowser();
+        await browser.SignInAsync(NewId(), "s@example.test", "coach");
+        var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+
+        var response = await browser.PostFormAsync("/dev/sign-out", new Dictionary<string, string> { ["__RequestVerificationToken"] = token });
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
+        await Assert.That((await browser.GetAsync("/dashboard")).StatusCode).IsEqualTo(HttpStatusCode.Redirect);
+    }
+
+    private async Task<string> TokenAsync(string userId, string role)
+    {
+        var response = await app.NewBrowser().PostJsonAsync("/api/dev/token", new { userId, email = $"{userId}@example.test", role });
+        return (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("token").GetString()!;
+    }
+}

@@ -1,0 +1,30 @@
+using Alba;
+using Carter;
+using Microsoft.Extensions.DependencyInjection;
+using TUnit.Core.Interfaces;
+
+namespace App.Tests.Support;
+
+/// <summary>One app per test session in its embedded default mode: simulated Calendly, development sign-in.</summary>
+public sealed class AppFixture : IAsyncInitializer, IAsyncDisposable
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public IAlbaHost Host { get; private set; } = null!;
+    public CapturedLogs Logs { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        // The test assembly's own routes (FaultsModule) produce each error class through the real pipeline.
+        Host = await AppHost.StartAsync(Database.ConnectionString, logs: Logs,
+            services: s => s.AddSingleton<ICarterModule, Infrastructure.FaultsModule>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    public Browser NewBrowser() => new(Host.Server.CreateClient());
+}

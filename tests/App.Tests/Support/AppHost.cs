@@ -1,0 +1,25 @@
+using Alba;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace App.Tests.Support;
+
+/// <summary>Starts the real app (Program) in memory with Alba, on a real database, with settings as environment names.</summary>
+public static class AppHost
+{
+    public static Task<IAlbaHost> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null,
+        CapturedLogs? logs = null, Action<IServiceCollection>? services = null) =>
+        AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("DATABASE_URL", connectionString);
+            foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+                builder.UseSetting(name, value);
+            if (services is not null) builder.ConfigureServices(services);
+            builder.ConfigureLogging(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                if (logs is not null) logging.AddProvider(logs);
+            });
+        });
+}
