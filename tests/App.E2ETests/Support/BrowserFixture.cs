@@ -1,0 +1,63 @@
+using System.Net;
+using App.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using TUnit.Core.Interfaces;
+
+namespace App.E2ETests.Support;
+
+/// <summary>
+/// The real app on Kestrel on a free loopback port (a browser cannot reach an in-memory test server), a fresh
+/// database, and Debian's Chromium driven by Playwright.
+/// </summary>
+public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
+{
+    private WebApplicationFactory<Program> _factory = null!;
+    private IPlaywright _playwright = null!;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("DATABASE_URL", Database.ConnectionString);
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        });
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        BaseUrl = new Uri(_factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            Headless = true,
+            // Without the background-networking flags Chromium keeps dialling Google, which this network refuses.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), TimezoneId = "Europe/Paris" });
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await _factory.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
