@@ -11,6 +11,7 @@ public sealed class ShellTests(BrowserFixture app)
     {
         await page.GotoAsync("/dashboard");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/dev/sign-in"));
+        await BrowserFixture.ScreenshotAsync(page, "sign-in");
         await page.FillAsync("input[name=userId]", userId);
         await page.FillAsync("input[name=email]", $"{userId}@example.test");
         await page.SelectOptionAsync("select[name=role]", "coach");
@@ -55,6 +56,7 @@ public sealed class ShellTests(BrowserFixture app)
         await page.EvaluateAsync("() => htmx.ajax('GET', '/api/no-such-route', { target: '#dashboard-panel', swap: 'outerHTML' })");
 
         await Expect(page.Locator("#toasts .toast.error")).ToContainTextAsync("There is nothing at this address.");
+        await BrowserFixture.ScreenshotAsync(page, "dashboard-with-error-toast");
         await Expect(page.Locator("#dashboard-panel")).ToContainTextAsync("e2e-toast@example.test");
     }
 }

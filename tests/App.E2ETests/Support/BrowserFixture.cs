@@ -53,6 +53,16 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    /// <summary>Saves a screenshot when E2E_SCREENSHOTS names a folder: a look at what a person sees.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("E2E_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
