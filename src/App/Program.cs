@@ -2,6 +2,7 @@ using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
 using App.Infrastructure.Configuration;
 using App.Infrastructure.Database;
+using App.Infrastructure.Security;
 using Carter;
 using Dapper;
 using Npgsql;
@@ -12,7 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Flat environment variables (DATABASE_URL, USE_REAL_CALENDLY, …) become typed settings; one start reports every bad one.
 var settings = AppSettings.Load(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
-    .AddSingleton(settings.Calendly).AddSingleton(settings.Auth);
+    .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.
@@ -22,6 +23,9 @@ if (builder.Configuration["urls"] is null)
 // PostgreSQL: one pooled data source; Dapper maps snake_case columns onto PascalCase members.
 builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString);
 DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+// Data Protection (tokens at rest, cookies, anti-forgery): key ring in PostgreSQL, wrapped by DATA_PROTECTION_KEK.
+builder.Services.AddSharedDataProtection(settings.Security);
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

@@ -74,7 +74,8 @@ public sealed class ConfigurationTests
     public async Task Live_mode_names_every_missing_Calendly_credential_at_once()
     {
         var error = await LoadFails(new() { ["DATABASE_URL"] = ValidDatabase, ["USE_REAL_CALENDLY"] = "true" });
-        await Assert.That(error.Problems.Count).IsEqualTo(3);
+        await Assert.That(error.Problems.Count).IsEqualTo(4);
+        await Assert.That(error.Message).Contains("DATA_PROTECTION_KEK is required");
         await Assert.That(error.Message).Contains("CALENDLY_CLIENT_ID is required");
         await Assert.That(error.Message).Contains("CALENDLY_CLIENT_SECRET is required");
         await Assert.That(error.Message).Contains("CALENDLY_WEBHOOK_SIGNING_KEY is required");
@@ -87,6 +88,7 @@ public sealed class ConfigurationTests
         {
             ["DATABASE_URL"] = ValidDatabase, ["USE_REAL_CALENDLY"] = "TRUE",
             ["CALENDLY_CLIENT_ID"] = "id", ["CALENDLY_CLIENT_SECRET"] = "secret", ["CALENDLY_WEBHOOK_SIGNING_KEY"] = "key",
+            ["DATA_PROTECTION_KEK"] = Convert.ToBase64String(new byte[32]),
         });
         await Assert.That(live.Calendly.ApiBaseUrl.ToString()).IsEqualTo("https://api.calendly.com/");
         await Assert.That(live.Calendly.AuthBaseUrl.ToString()).IsEqualTo("https://auth.calendly.com/");
@@ -125,12 +127,25 @@ public sealed class ConfigurationTests
     }
 
     [Test]
+    [Arguments("tooshort")]
+    [Arguments("not base64 at all!")]
+    public async Task A_key_encryption_key_must_be_32_bytes_of_base64(string value)
+    {
+        var error = await LoadFails(new() { ["DATABASE_URL"] = ValidDatabase, ["DATA_PROTECTION_KEK"] = value });
+        await Assert.That(error.Message).Contains("DATA_PROTECTION_KEK must be 32 bytes encoded as base64");
+        await Assert.That(error.Message).DoesNotContain(value);
+    }
+
+    [Test]
     public async Task Production_refuses_development_sign_in_unless_allowed()
     {
         var error = await LoadFails(new() { ["DATABASE_URL"] = ValidDatabase }, "Production");
         await Assert.That(error.Message).Contains("AUTH_AUTHORITY is not set");
 
-        var allowed = Load(new() { ["DATABASE_URL"] = ValidDatabase, ["ALLOW_DEV_SIGN_IN"] = "true" }, "Production");
+        var allowed = Load(new()
+        {
+            ["DATABASE_URL"] = ValidDatabase, ["ALLOW_DEV_SIGN_IN"] = "true", ["DATA_PROTECTION_KEK"] = Convert.ToBase64String(new byte[32]),
+        }, "Production");
         await Assert.That(allowed.Auth.UsesDevSignIn).IsTrue();
     }
 

@@ -11,7 +11,8 @@ public sealed record AppSettings(
     HostingOptions Hosting,
     DatabaseOptions Database,
     CalendlyOptions Calendly,
-    AuthOptions Auth)
+    AuthOptions Auth,
+    SecurityOptions Security)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -55,8 +56,12 @@ public sealed record AppSettings(
             TimeZoneClaim: reader.Text("AUTH_TIMEZONE_CLAIM") ?? "zoneinfo",
             SignInUrl: signInUrl);
 
+        // Real tokens need a real key-encryption key; simulated ones may use the published development key.
+        var security = new SecurityOptions(reader.Key32("DATA_PROTECTION_KEK",
+            required: useReal || environment.IsProduction(), SecurityOptions.DevelopmentKeyEncryptionKey));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth);
+        return new AppSettings(hosting, database, calendly, auth, security);
     }
 }
 
@@ -91,6 +96,13 @@ public sealed record AuthOptions(
 {
     /// <summary>Without an OIDC issuer the app signs people in itself (development sign-in).</summary>
     public bool UsesDevSignIn => Authority is null;
+}
+
+public sealed record SecurityOptions(byte[] KeyEncryptionKey)
+{
+    /// <summary>Public knowledge, so it protects nothing: accepted only in simulated, non-production runs.</summary>
+    public static readonly byte[] DevelopmentKeyEncryptionKey =
+        System.Security.Cryptography.SHA256.HashData("calendly-slices development key-encryption key"u8);
 }
 
 public sealed class InvalidConfigurationException(IReadOnlyList<string> problems)
@@ -154,6 +166,22 @@ internal sealed class SettingsReader(IConfiguration config)
         var value = Text(name);
         if (value is not null) return value;
         if (required) Problem(name, "is required when USE_REAL_CALENDLY=true (find it in Calendly's developer console).");
+        return developmentDefault;
+    }
+
+    /// <summary>A 256-bit key given as base64 (e.g. <c>openssl rand -base64 32</c>). Never echoes the value.</summary>
+    public byte[] Key32(string name, bool required, byte[] developmentDefault)
+    {
+        var value = Text(name);
+        if (value is null)
+        {
+            if (required)
+                Problem(name, "is required with USE_REAL_CALENDLY=true or in Production: 32 random bytes as base64 (openssl rand -base64 32).");
+            return developmentDefault;
+        }
+        var bytes = new byte[64];
+        if (Convert.TryFromBase64String(value, bytes, out var length) && length == 32) return bytes[..32];
+        Problem(name, "must be 32 bytes encoded as base64 (openssl rand -base64 32).");
         return developmentDefault;
     }
 
