@@ -1,5 +1,6 @@
 using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
+using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
 using App.Infrastructure.Database;
 using App.Infrastructure.Security;
@@ -26,6 +27,9 @@ DefaultTypeMap.MatchNamesWithUnderscores = true;
 
 // Data Protection (tokens at rest, cookies, anti-forgery): key ring in PostgreSQL, wrapped by DATA_PROTECTION_KEK.
 builder.Services.AddSharedDataProtection(settings.Security);
+
+// One typed client for Calendly (or the simulator) with retries, deadlines and a circuit breaker per host.
+builder.Services.AddCalendlyClient(settings.Resilience);
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

@@ -36,7 +36,8 @@ public sealed class ApiErrorResult(int statusCode, string code, string message, 
 }
 
 /// <summary>Thrown where a handler cannot return (deep in a call, in model binding); mapped by <see cref="ApiErrors"/>.</summary>
-public sealed class ApiException(int statusCode, string code, string message, object? details = null) : Exception(message)
+public class ApiException(int statusCode, string code, string message, object? details = null, Exception? inner = null)
+    : Exception(message, inner)
 {
     public int StatusCode => statusCode;
     public string Code => code;

@@ -12,14 +12,15 @@ public sealed record AppSettings(
     DatabaseOptions Database,
     CalendlyOptions Calendly,
     AuthOptions Auth,
-    SecurityOptions Security)
+    SecurityOptions Security,
+    CalendlyResilienceOptions Resilience)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
         var reader = new SettingsReader(config);
 
         var port = reader.Port("PORT", 5080);
-        var publicBaseUrl = reader.AbsoluteUrl("PUBLIC_BASE_URL") ?? new Uri($"http://localhost:{port}");
+        var publicBaseUrl = reader.BaseUrl("PUBLIC_BASE_URL") ?? new Uri($"http://localhost:{port}");
         var hosting = new HostingOptions(port, publicBaseUrl);
 
         var database = new DatabaseOptions(reader.ConnectionString("DATABASE_URL"));
@@ -31,9 +32,9 @@ public sealed record AppSettings(
             ClientId: reader.Secret("CALENDLY_CLIENT_ID", useReal, CalendlyOptions.DevClientId),
             ClientSecret: reader.Secret("CALENDLY_CLIENT_SECRET", useReal, CalendlyOptions.DevClientSecret),
             WebhookSigningKey: reader.Secret("CALENDLY_WEBHOOK_SIGNING_KEY", useReal, CalendlyOptions.DevWebhookSigningKey),
-            ApiBaseUrl: reader.AbsoluteUrl("CALENDLY_API_BASE_URL")
+            ApiBaseUrl: reader.BaseUrl("CALENDLY_API_BASE_URL")
                 ?? new Uri(useReal ? "https://api.calendly.com" : CalendlyOptions.DefaultSimulatorUrl),
-            AuthBaseUrl: reader.AbsoluteUrl("CALENDLY_AUTH_BASE_URL")
+            AuthBaseUrl: reader.BaseUrl("CALENDLY_AUTH_BASE_URL")
                 ?? new Uri(useReal ? "https://auth.calendly.com" : CalendlyOptions.DefaultSimulatorUrl));
 
         var authority = reader.AbsoluteUrl("AUTH_AUTHORITY");
@@ -60,8 +61,21 @@ public sealed record AppSettings(
         var security = new SecurityOptions(reader.Key32("DATA_PROTECTION_KEK",
             required: useReal || environment.IsProduction(), SecurityOptions.DevelopmentKeyEncryptionKey));
 
+        var resilience = new CalendlyResilienceOptions(
+            Deadline: TimeSpan.FromSeconds(reader.Number("CALENDLY_TIMEOUT_SECONDS", 30, 1, 600)),
+            AttemptTimeout: TimeSpan.FromSeconds(reader.Number("CALENDLY_ATTEMPT_TIMEOUT_SECONDS", 10, 1, 600)),
+            MaxRetries: (int)reader.Number("CALENDLY_MAX_RETRIES", 3, 0, 10),
+            RetryBaseDelay: TimeSpan.FromMilliseconds(reader.Number("CALENDLY_RETRY_BASE_DELAY_MS", 500, 0, 60_000)),
+            MaxRetryDelay: TimeSpan.FromSeconds(reader.Number("CALENDLY_MAX_RETRY_DELAY_SECONDS", 20, 0, 600)),
+            BreakerFailureRatio: reader.Number("CALENDLY_BREAKER_FAILURE_RATIO", 0.5, 0.01, 1),
+            BreakerMinimumThroughput: (int)reader.Number("CALENDLY_BREAKER_MIN_THROUGHPUT", 10, 2, 10_000),
+            BreakerSamplingDuration: TimeSpan.FromSeconds(reader.Number("CALENDLY_BREAKER_SAMPLING_SECONDS", 30, 1, 3600)),
+            BreakerBreakDuration: TimeSpan.FromSeconds(reader.Number("CALENDLY_BREAKER_BREAK_SECONDS", 15, 1, 3600)),
+            UserRequestsPerMinute: (int)reader.Number("CALENDLY_USER_REQUESTS_PER_MINUTE", 450, 1, 100_000),
+            UserTokenRequestsPerMinute: (int)reader.Number("CALENDLY_USER_TOKEN_REQUESTS_PER_MINUTE", 8, 1, 1000));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience);
     }
 }
 
@@ -97,6 +111,23 @@ public sealed record AuthOptions(
     /// <summary>Without an OIDC issuer the app signs people in itself (development sign-in).</summary>
     public bool UsesDevSignIn => Authority is null;
 }
+
+/// <summary>
+/// Limits and timings for calls to Calendly. The per-user budgets stay under Calendly's own per-user limits
+/// (500 requests a minute on paid plans; 8 token requests a minute) so that Calendly rarely has to answer 429.
+/// </summary>
+public sealed record CalendlyResilienceOptions(
+    TimeSpan Deadline,
+    TimeSpan AttemptTimeout,
+    int MaxRetries,
+    TimeSpan RetryBaseDelay,
+    TimeSpan MaxRetryDelay,
+    double BreakerFailureRatio,
+    int BreakerMinimumThroughput,
+    TimeSpan BreakerSamplingDuration,
+    TimeSpan BreakerBreakDuration,
+    int UserRequestsPerMinute,
+    int UserTokenRequestsPerMinute);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {
@@ -149,6 +180,24 @@ internal sealed class SettingsReader(IConfiguration config)
         if (int.TryParse(value, out var port) && port is > 0 and < 65536) return port;
         Problem(name, $"must be a TCP port between 1 and 65535, not '{value}'.");
         return fallback;
+    }
+
+    public double Number(string name, double fallback, double min, double max)
+    {
+        var value = Text(name);
+        if (value is null) return fallback;
+        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && number >= min && number <= max)
+            return number;
+        Problem(name, $"must be a number from {min} to {max}, not '{value}'.");
+        return fallback;
+    }
+
+    /// <summary>A URL that others are resolved against: its trailing slash keeps a base path when paths are appended.</summary>
+    public Uri? BaseUrl(string name)
+    {
+        var url = AbsoluteUrl(name);
+        return url is null || url.AbsolutePath.EndsWith('/') ? url : new Uri(url.GetLeftPart(UriPartial.Path) + "/");
     }
 
     public Uri? AbsoluteUrl(string name)

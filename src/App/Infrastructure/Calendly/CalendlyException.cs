@@ -1,0 +1,59 @@
+using App.Infrastructure.Api;
+
+namespace App.Infrastructure.Calendly;
+
+/// <summary>What went wrong with a Calendly call, in the terms callers act on.</summary>
+public enum CalendlyFailure
+{
+    /// <summary>The access token was refused (401): refresh once, then the coach must reconnect.</summary>
+    Unauthorized,
+    /// <summary>The refresh token is dead (invalid_grant) or the connection is marked needs_reconnect.</summary>
+    ReconnectRequired,
+    /// <summary>403: missing scope, plan limit, or not allowed for this resource.</summary>
+    Forbidden,
+    NotFound,
+    /// <summary>409 Already Exists.</summary>
+    Conflict,
+    /// <summary>400: Calendly rejected the parameters (its details are kept).</summary>
+    Rejected,
+    /// <summary>429 after our retries.</summary>
+    RateLimited,
+    /// <summary>5xx, timeouts, network errors, or the circuit is open: try again later.</summary>
+    Unavailable,
+    /// <summary>A 2xx whose body is not what Calendly documents (malformed JSON, a required field missing).</summary>
+    InvalidResponse,
+}
+
+/// <summary>
+/// A typed Calendly failure. It is an <see cref="ApiException"/>, so an /api route that lets it escape answers in
+/// the envelope with the status and code below, never as a 500.
+/// </summary>
+public sealed class CalendlyException(CalendlyFailure failure, string message, int? upstreamStatus = null,
+    object? details = null, Exception? inner = null)
+    : ApiException(StatusFor(failure), CodeFor(failure), message, details, inner)
+{
+    public CalendlyFailure Failure => failure;
+    public int? UpstreamStatus => upstreamStatus;
+
+    private static int StatusFor(CalendlyFailure failure) => failure switch
+    {
+        CalendlyFailure.NotFound => StatusCodes.Status404NotFound,
+        CalendlyFailure.Conflict or CalendlyFailure.ReconnectRequired or CalendlyFailure.Unauthorized => StatusCodes.Status409Conflict,
+        CalendlyFailure.Forbidden => StatusCodes.Status403Forbidden,
+        CalendlyFailure.Rejected => StatusCodes.Status400BadRequest,
+        CalendlyFailure.InvalidResponse => StatusCodes.Status502BadGateway,
+        _ => StatusCodes.Status503ServiceUnavailable,
+    };
+
+    private static string CodeFor(CalendlyFailure failure) => failure switch
+    {
+        CalendlyFailure.NotFound => "not_found",
+        CalendlyFailure.Conflict => "conflict",
+        CalendlyFailure.Unauthorized or CalendlyFailure.ReconnectRequired => "calendly_reconnect_required",
+        CalendlyFailure.Forbidden => "calendly_forbidden",
+        CalendlyFailure.Rejected => "calendly_rejected",
+        CalendlyFailure.RateLimited => "calendly_rate_limited",
+        CalendlyFailure.InvalidResponse => "calendly_bad_response",
+        _ => "calendly_unavailable",
+    };
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using App.Infrastructure.Configuration;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace App.Infrastructure.Calendly;
+
+/// <summary>
+/// How calls to Calendly survive a flaky upstream, decided once for the one HttpClient every Calendly call uses:
+/// an overall deadline; retries with exponential backoff and jitter on 5xx, 408, 429 and network errors, waiting as
+/// long as Calendly's rate-limit headers say; a circuit breaker per host, so an outage fails fast; a per-attempt
+/// timeout. A POST is retried only when Calendly cannot have acted on it (429, or the connection was refused).
+/// </summary>
+public static class CalendlyResilience
+{
+    public static IServiceCollection AddCalendlyClient(this IServiceCollection services, CalendlyResilienceOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddHttpClient<CalendlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("calendly", pipeline => Configure(pipeline, options))
+            .SelectPipelineByAuthority();
+        return services;
+    }
+
+    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalendlyResilienceOptions options)
+    {
+        pipeline
+            .AddTimeout(options.Deadline)
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.MaxRetryDelay,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context.GetRequestMessage(), args.Outcome)),
+                DelayGenerator = args => ValueTask.FromResult(RateLimitDelay(args.Outcome.Result, options.MaxRetryDelay)),
+            })
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = options.BreakerFailureRatio,
+                MinimumThroughput = options.BreakerMinimumThroughput,
+                SamplingDuration = options.BreakerSamplingDuration,
+                BreakDuration = options.BreakerBreakDuration,
+                // 429 means "slow down", not "Calendly is down": it does not count towards opening the circuit.
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests),
+            })
+            .AddTimeout(options.AttemptTimeout);
+    }
+
+    internal static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)
+    {
+        if (!IsTransient(outcome)) return false;
+        if (request is null || request.Method != HttpMethod.Post) return true;
+        // A POST (cancellation, token refresh) may have been acted on when it failed after sending: a retried refresh
+        // would present a refresh token Calendly just rotated. Retry only when Calendly cannot have processed it.
+        return outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests
+            || outcome.Exception is HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } };
+    }
+
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or Polly.Timeout.TimeoutRejectedException } => true,
+        { Result: { } response } => (int)response.StatusCode >= 500
+            || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests,
+        _ => false,
+    };
+
+    /// <summary>
+    /// On 429, Calendly's <c>X-RateLimit-Reset</c> is the seconds until its window resets (not a timestamp);
+    /// <c>Retry-After</c> wins where present. Null falls back to exponential backoff.
+    /// </summary>
+    internal static TimeSpan? RateLimitDelay(HttpResponseMessage? response, TimeSpan max)
+    {
+        if (response?.StatusCode != HttpStatusCode.TooManyRequests) return null;
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            var delay = retryAfter.Delta ?? (retryAfter.Date - DateTimeOffset.UtcNow);
+            if (delay is { } d) return Clamp(d, max);
+        }
+        if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
+            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            return Clamp(TimeSpan.FromSeconds(seconds), max);
+        return null;
+    }
+
+    private static TimeSpan Clamp(TimeSpan delay, TimeSpan max) =>
+        delay < TimeSpan.Zero ? TimeSpan.Zero : delay > max ? max : delay;
+}
