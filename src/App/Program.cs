@@ -14,7 +14,8 @@ var builder = WebApplication.CreateBuilder(args);
 // Flat environment variables (DATABASE_URL, USE_REAL_CALENDLY, …) become typed settings; one start reports every bad one.
 var settings = AppSettings.Load(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
-    .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security);
+    .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security)
+    .AddSingleton(settings.Tokens);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.

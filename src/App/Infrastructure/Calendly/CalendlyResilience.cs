@@ -18,6 +18,9 @@ public static class CalendlyResilience
     public static IServiceCollection AddCalendlyClient(this IServiceCollection services, CalendlyResilienceOptions options)
     {
         services.AddSingleton(options);
+        services.AddSingleton<CalendlyBudget>();
+        services.AddTransient<CalendlyTokens>();
+        services.AddTransient<CalendlyCalls>();
         services.AddHttpClient<CalendlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("calendly", pipeline => Configure(pipeline, options))
             .SelectPipelineByAuthority();

@@ -13,7 +13,8 @@ public sealed record AppSettings(
     CalendlyOptions Calendly,
     AuthOptions Auth,
     SecurityOptions Security,
-    CalendlyResilienceOptions Resilience)
+    CalendlyResilienceOptions Resilience,
+    TokenLifecycleOptions Tokens)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -74,8 +75,18 @@ public sealed record AppSettings(
             UserRequestsPerMinute: (int)reader.Number("CALENDLY_USER_REQUESTS_PER_MINUTE", 450, 1, 100_000),
             UserTokenRequestsPerMinute: (int)reader.Number("CALENDLY_USER_TOKEN_REQUESTS_PER_MINUTE", 8, 1, 1000));
 
+        var tokens = new TokenLifecycleOptions(
+            RefreshSkew: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_SKEW_SECONDS", 120, 0, 3600)),
+            MaxRefreshFailures: (int)reader.Number("CALENDLY_REFRESH_MAX_FAILURES", 5, 1, 100),
+            RefreshBackoffBase: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_BACKOFF_SECONDS", 60, 0, 86_400)),
+            RefreshBackoffMax: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_BACKOFF_MAX_SECONDS", 3600, 0, 86_400)),
+            JobInterval: TimeSpan.FromSeconds(reader.Number("TOKEN_REFRESH_INTERVAL_SECONDS", 3600, 1, 86_400)),
+            JobWindow: TimeSpan.FromSeconds(reader.Number("TOKEN_REFRESH_WINDOW_SECONDS", 5400, 60, 7 * 86_400)),
+            JobBatchSize: (int)reader.Number("TOKEN_REFRESH_BATCH_SIZE", 100, 1, 10_000),
+            JobConcurrency: (int)reader.Number("TOKEN_REFRESH_CONCURRENCY", 8, 1, 256));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens);
     }
 }
 
@@ -128,6 +139,20 @@ public sealed record CalendlyResilienceOptions(
     TimeSpan BreakerBreakDuration,
     int UserRequestsPerMinute,
     int UserTokenRequestsPerMinute);
+
+/// <summary>
+/// The token lifecycle: how early an access token is refreshed, how failed refreshes back off, and the background
+/// job that refreshes every integration expiring within its window, hourly by default (tokens live two hours).
+/// </summary>
+public sealed record TokenLifecycleOptions(
+    TimeSpan RefreshSkew,
+    int MaxRefreshFailures,
+    TimeSpan RefreshBackoffBase,
+    TimeSpan RefreshBackoffMax,
+    TimeSpan JobInterval,
+    TimeSpan JobWindow,
+    int JobBatchSize,
+    int JobConcurrency);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {

@@ -1,0 +1,212 @@
+using App.Infrastructure.Configuration;
+using Dapper;
+using Microsoft.AspNetCore.DataProtection;
+using Npgsql;
+
+namespace App.Infrastructure.Calendly;
+
+/// <summary>
+/// The token lifecycle of one coach's Calendly connection: tokens encrypted at rest, an access token that is
+/// refreshed before it expires, and refreshes that are safe across processes. Calendly rotates the refresh token on
+/// every refresh and kills the old one at once, so two refreshes racing, or a refresh whose answer is not saved,
+/// would disconnect the coach for good. Hence: one refresh at a time per integration (a row lock in PostgreSQL, held
+/// across the call to Calendly), a re-read under that lock (another instance may have refreshed already), and the
+/// new tokens saved in the same transaction, straight after Calendly answers and regardless of the caller's
+/// cancellation.
+/// <para>
+/// The window that remains: a crash between Calendly's answer and the commit loses the only copy of the new refresh
+/// token. Nothing can recover it; the next refresh presents the old token, Calendly answers invalid_grant, the
+/// connection is marked needs_reconnect, and the coach is asked to reconnect.
+/// </para>
+/// </summary>
+public sealed class CalendlyTokens(
+    NpgsqlDataSource db,
+    CalendlyClient client,
+    CalendlyBudget budget,
+    IDataProtectionProvider dataProtection,
+    TokenLifecycleOptions options,
+    TimeProvider clock,
+    ILogger<CalendlyTokens> logger)
+{
+    public const string Active = "active";
+    public const string NeedsReconnect = "needs_reconnect";
+
+    private readonly IDataProtector _cipher = dataProtection.CreateProtector("calendly-tokens");
+
+    private sealed record IntegrationRow(
+        long Id, long UserId, string AccessToken, string RefreshToken, DateTimeOffset ExpiresAt, string Status,
+        int FailedRefreshCount, DateTimeOffset? NextRefreshAt);
+
+    private const string SelectForUpdateSql = """
+        select id, user_id, access_token, refresh_token, expires_at, status, failed_refresh_count, next_refresh_at
+        from calendly_integrations where user_id = @UserId
+        for update
+        """;
+
+    private const string SelectSql = """
+        select id, user_id, access_token, refresh_token, expires_at, status, failed_refresh_count, next_refresh_at
+        from calendly_integrations where user_id = @UserId
+        """;
+
+    /// <summary>A usable access token for the coach, refreshed first when it expires within the skew.</summary>
+    public async Task<string> GetAccessTokenAsync(long userId, CancellationToken ct)
+    {
+        IntegrationRow? row;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            row = await connection.QuerySingleOrDefaultAsync<IntegrationRow>(new CommandDefinition(SelectSql, new { UserId = userId }, cancellationToken: ct));
+        if (row is null) throw NotConnected();
+        if (row.Status == NeedsReconnect) throw MustReconnect();
+        return row.ExpiresAt - clock.GetUtcNow() > options.RefreshSkew
+            ? _cipher.Unprotect(row.AccessToken)
+            : await RefreshAsync(userId, RefreshTrigger.Expiring(clock.GetUtcNow() + options.RefreshSkew), ct);
+    }
+
+    /// <summary>Why a refresh is wanted, so that a refresh someone else already made is recognised and skipped.</summary>
+    public sealed record RefreshTrigger(string? RejectedAccessToken, DateTimeOffset? ExpiringBefore)
+    {
+        /// <summary>Calendly answered 401 to this token: refresh unless the stored token is already another one.</summary>
+        public static RefreshTrigger Rejected(string accessToken) => new(accessToken, null);
+
+        /// <summary>The token expires before this time: refresh unless it has been replaced by a longer-lived one.</summary>
+        public static RefreshTrigger Expiring(DateTimeOffset before) => new(null, before);
+    }
+
+    public enum RefreshOutcome { Refreshed, AlreadyFresh }
+
+    /// <summary>Refreshes the coach's tokens under the row lock and returns the access token to use.</summary>
+    public async Task<string> RefreshAsync(long userId, RefreshTrigger trigger, CancellationToken ct) =>
+        (await RefreshWithOutcomeAsync(userId, trigger, ct)).AccessToken;
+
+    public async Task<(string AccessToken, RefreshOutcome Outcome)> RefreshWithOutcomeAsync(long userId, RefreshTrigger trigger, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("set local lock_timeout = '60s'", transaction: transaction, cancellationToken: ct));
+        var row = await connection.QuerySingleOrDefaultAsync<IntegrationRow>(
+            new CommandDefinition(SelectForUpdateSql, new { UserId = userId }, transaction, cancellationToken: ct));
+        if (row is null) throw NotConnected();
+        if (row.Status == NeedsReconnect) throw MustReconnect();
+
+        var storedAccessToken = _cipher.Unprotect(row.AccessToken);
+        var alreadyRefreshed = trigger.RejectedAccessToken is { } rejected
+            ? rejected != storedAccessToken
+            : row.ExpiresAt > trigger.ExpiringBefore;
+        if (alreadyRefreshed)
+        {
+            await transaction.CommitAsync(ct);
+            return (storedAccessToken, RefreshOutcome.AlreadyFresh);
+        }
+        if (row.NextRefreshAt is { } notBefore && notBefore > clock.GetUtcNow())
+            throw new CalendlyException(CalendlyFailure.Unavailable,
+                $"Refreshing this Calendly connection failed recently; the next try is at {notBefore:u}.");
+
+        await budget.WaitForTokenRequestAsync(userId, ct);
+        TokenResponse tokens;
+        try
+        {
+            // Not the caller's token: once the request is sent, Calendly may rotate whether or not we are still
+            // listening, so the answer must be awaited and saved. The resilience pipeline bounds the wait.
+            tokens = await client.RefreshAsync(_cipher.Unprotect(row.RefreshToken), CancellationToken.None);
+        }
+        catch (CalendlyException e)
+        {
+            await RecordFailureAsync(connection, transaction, row, e);
+            throw;
+        }
+
+        const string saveSql = """
+            update calendly_integrations
+            set access_token = @AccessToken, refresh_token = @RefreshToken, expires_at = @ExpiresAt,
+                status = 'active', failed_refresh_count = 0, next_refresh_at = null, refresh_lease_until = null,
+                last_refreshed_at = now(), last_refresh_error = null, updated_at = now()
+            where id = @Id
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(saveSql, new
+        {
+            row.Id,
+            AccessToken = _cipher.Protect(tokens.AccessToken),
+            RefreshToken = _cipher.Protect(tokens.RefreshToken),
+            tokens.ExpiresAt,
+        }, transaction));
+        await transaction.CommitAsync(CancellationToken.None);
+        logger.LogInformation("Refreshed the Calendly tokens of user {UserId}; the new access token expires at {ExpiresAt:u}", userId, tokens.ExpiresAt);
+        return (tokens.AccessToken, RefreshOutcome.Refreshed);
+    }
+
+    /// <summary>
+    /// Classifies a failed refresh: a dead grant means reconnect now; anything else backs off exponentially and,
+    /// after <see cref="TokenLifecycleOptions.MaxRefreshFailures"/> in a row, also asks the coach to reconnect.
+    /// </summary>
+    private async Task RecordFailureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntegrationRow row, CalendlyException e)
+    {
+        var failures = row.FailedRefreshCount + 1;
+        var mustReconnect = e.Failure == CalendlyFailure.ReconnectRequired || failures >= options.MaxRefreshFailures;
+        var backoff = TimeSpan.FromTicks(Math.Min(options.RefreshBackoffBase.Ticks * (1L << Math.Min(failures - 1, 20)), options.RefreshBackoffMax.Ticks));
+        const string sql = """
+            update calendly_integrations
+            set failed_refresh_count = @Failures, status = @Status, next_refresh_at = @NextRefreshAt,
+                refresh_lease_until = null, last_refresh_error = @Error, updated_at = now()
+            where id = @Id
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            row.Id,
+            Failures = failures,
+            Status = mustReconnect ? NeedsReconnect : Active,
+            NextRefreshAt = mustReconnect ? (DateTimeOffset?)null : clock.GetUtcNow() + backoff,
+            Error = e.Message,
+        }, transaction));
+        await transaction.CommitAsync(CancellationToken.None);
+
+        if (e.Failure == CalendlyFailure.ReconnectRequired)
+            logger.LogWarning("Calendly rejected the stored refresh token of user {UserId} (invalid_grant): the coach must reconnect. "
+                + "If an earlier refresh crashed after Calendly answered and before its tokens were saved, that rotation was lost.", row.UserId);
+        else
+            logger.LogWarning("Refreshing the Calendly tokens of user {UserId} failed ({Failure}, {Failures} in a row){Next}",
+                row.UserId, e.Failure, failures, mustReconnect ? "; the coach must reconnect" : $"; next try in {backoff}");
+    }
+
+    /// <summary>Marks the connection as needing the coach to reconnect (a second 401 after a refresh).</summary>
+    public async Task MarkNeedsReconnectAsync(long userId, string reason, CancellationToken ct)
+    {
+        const string sql = """
+            update calendly_integrations set status = 'needs_reconnect', last_refresh_error = @Reason, updated_at = now()
+            where user_id = @UserId
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { UserId = userId, Reason = reason }, cancellationToken: CancellationToken.None));
+        logger.LogWarning("The Calendly connection of user {UserId} needs reconnecting: {Reason}", userId, reason);
+    }
+
+    /// <summary>Stores a fresh connection (OAuth callback); reconnecting resets every failure counter.</summary>
+    public async Task SaveConnectionAsync(long userId, TokenResponse tokens, CalendlyUser calendlyUser, CancellationToken ct)
+    {
+        const string sql = """
+            insert into calendly_integrations
+                (user_id, access_token, refresh_token, expires_at, calendly_user_uri, organization_url, scheduling_url)
+            values (@UserId, @AccessToken, @RefreshToken, @ExpiresAt, @CalendlyUserUri, @OrganizationUrl, @SchedulingUrl)
+            on conflict (user_id) do update set
+                access_token = excluded.access_token, refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
+                calendly_user_uri = excluded.calendly_user_uri, organization_url = excluded.organization_url,
+                scheduling_url = excluded.scheduling_url, status = 'active', failed_refresh_count = 0,
+                next_refresh_at = null, refresh_lease_until = null, last_refresh_error = null, updated_at = now()
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            UserId = userId,
+            AccessToken = _cipher.Protect(tokens.AccessToken),
+            RefreshToken = _cipher.Protect(tokens.RefreshToken),
+            tokens.ExpiresAt,
+            CalendlyUserUri = calendlyUser.Uri,
+            OrganizationUrl = tokens.Organization,
+            calendlyUser.SchedulingUrl,
+        }, cancellationToken: ct));
+    }
+
+    private static CalendlyException NotConnected() =>
+        new(CalendlyFailure.ReconnectRequired, "Calendly is not connected for this user.");
+
+    private static CalendlyException MustReconnect() =>
+        new(CalendlyFailure.ReconnectRequired, "This Calendly connection needs to be reconnected.");
+}
