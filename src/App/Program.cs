@@ -32,6 +32,9 @@ builder.Services.AddSharedDataProtection(settings.Security);
 // One typed client for Calendly (or the simulator) with retries, deadlines and a circuit breaker per host.
 builder.Services.AddCalendlyClient(settings.Resilience);
 
+// Background loops.
+builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
+
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));
 

@@ -30,6 +30,7 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("DATABASE_URL", Database.ConnectionString);
+            builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using Dapper;
+using Npgsql;
+
+namespace App.Features.TokenRefresh;
+
+/// <summary>
+/// Refreshes every Calendly connection whose access token expires within the window, every interval (hourly by
+/// default), so that coaches' tokens are fresh before anyone needs them. Several instances share the work: each claims
+/// a batch with FOR UPDATE SKIP LOCKED and a short lease, and each refresh re-checks under its row lock.
+/// </summary>
+public sealed class TokenRefreshWorker(IServiceProvider services, TokenLifecycleOptions options, TimeProvider clock,
+    ILogger<TokenRefreshWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.JobEnabled) return;
+        using var timer = new PeriodicTimer(options.JobInterval, clock);
+        do
+        {
+            try
+            {
+                var run = await TokenRefreshJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
+                    services.GetRequiredService<CalendlyTokens>(), options, clock, stoppingToken);
+                logger.LogInformation("Token refresh: {Refreshed} refreshed, {Skipped} already fresh, {Failed} failed in {Duration}",
+                    run.Refreshed, run.Skipped, run.Failed, run.Duration);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A database or Calendly outage must not stop the host; the next tick tries again.
+                logger.LogError(e, "Token refresh run failed; trying again in {Interval}", options.JobInterval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+public static class TokenRefreshJob
+{
+    public sealed record RunResult(int Refreshed, int Skipped, int Failed, TimeSpan Duration);
+
+    private static readonly Meter Meter = new("Calendly.Slices.TokenRefresh");
+    private static readonly Counter<int> Outcomes = Meter.CreateCounter<int>("token_refresh.integrations", description: "Integrations handled, by outcome");
+    private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("token_refresh.run.duration", "s");
+
+    // Long enough for one batch to be refreshed; a claim that outlives a crashed instance expires by itself.
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private const string ClaimSql = """
+        update calendly_integrations set refresh_lease_until = now() + @Lease
+        where id in (
+            select id from calendly_integrations
+            where status = 'active'
+              and expires_at < @ExpiringBefore
+              and (next_refresh_at is null or next_refresh_at <= now())
+              and (refresh_lease_until is null or refresh_lease_until < now())
+            order by expires_at
+            limit @BatchSize
+            for update skip locked)
+        returning user_id
+        """;
+
+    /// <summary>Claims and refreshes batches until no expiring integration is left unclaimed.</summary>
+    public static async Task<RunResult> RunOnceAsync(NpgsqlDataSource db, CalendlyTokens tokens, TokenLifecycleOptions options,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var expiringBefore = clock.GetUtcNow() + options.JobWindow;
+        var tally = new Tally();
+        var seen = new HashSet<long>();
+        while (true)
+        {
+            IReadOnlyList<long> batch;
+            await using (var connection = await db.OpenConnectionAsync(ct))
+                batch = (await connection.QueryAsync<long>(new CommandDefinition(ClaimSql,
+                    new { Lease, ExpiringBefore = expiringBefore, options.JobBatchSize }, cancellationToken: ct))).AsList();
+            var fresh = batch.Where(seen.Add).ToList();
+            if (fresh.Count == 0) break;
+
+            await Parallel.ForEachAsync(fresh, new ParallelOptions { MaxDegreeOfParallelism = options.JobConcurrency, CancellationToken = ct },
+                async (userId, token) =>
+                {
+                    try
+                    {
+                        var (_, outcome) = await tokens.RefreshWithOutcomeAsync(userId, CalendlyTokens.RefreshTrigger.Expiring(expiringBefore), token);
+                        tally.Add(outcome == CalendlyTokens.RefreshOutcome.Refreshed ? "refreshed" : "skipped");
+                    }
+                    catch (CalendlyException)
+                    {
+                        // Already recorded on the row (backoff or needs_reconnect) and logged by CalendlyTokens.
+                        tally.Add("failed");
+                    }
+                });
+        }
+        var duration = Stopwatch.GetElapsedTime(started);
+        Durations.Record(duration.TotalSeconds);
+        return new RunResult(tally.Of("refreshed"), tally.Of("skipped"), tally.Of("failed"), duration);
+    }
+
+    private sealed class Tally
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new();
+
+        public void Add(string outcome)
+        {
+            _counts.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+            Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+
+        public int Of(string outcome) => _counts.GetValueOrDefault(outcome);
+    }
+}
