@@ -16,12 +16,24 @@ public static class Envelope
 {
     public static Envelope<T> Of<T>(T data) => new(data, null);
 
-    public static bool IsApiRequest(HttpRequest request) => request.Path.StartsWithSegments("/api");
+    /// <summary>
+    /// An /api route answers in the envelope, unless it is one a browser navigates to (OAuth connect and callback),
+    /// which is marked with <see cref="BrowserRoute"/> and answers with redirects and HTML pages.
+    /// </summary>
+    public static bool IsApiRequest(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api")
+        && request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<BrowserRoute>() is null;
+
+    public static RouteHandlerBuilder AsBrowserRoute(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new BrowserRoute()).ExcludeFromDescription();
 
     /// <summary>The W3C trace id when a trace is active (it is what the logs carry), else ASP.NET's request id.</summary>
     public static string TraceId(HttpContext context) =>
         Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
 }
+
+/// <summary>Endpoint metadata: a browser navigates here, so errors are pages and sign-in is a redirect.</summary>
+public sealed class BrowserRoute;
 
 /// <summary>An error outcome a handler returns; written as the envelope with its status code.</summary>
 public sealed class ApiErrorResult(int statusCode, string code, string message, object? details = null)

@@ -9,6 +9,8 @@ public enum CalendlyFailure
     Unauthorized,
     /// <summary>The refresh token is dead (invalid_grant) or the connection is marked needs_reconnect.</summary>
     ReconnectRequired,
+    /// <summary>The user has no Calendly connection at all.</summary>
+    NotConnected,
     /// <summary>403: missing scope, plan limit, or not allowed for this resource.</summary>
     Forbidden,
     NotFound,
@@ -38,7 +40,8 @@ public sealed class CalendlyException(CalendlyFailure failure, string message, i
     private static int StatusFor(CalendlyFailure failure) => failure switch
     {
         CalendlyFailure.NotFound => StatusCodes.Status404NotFound,
-        CalendlyFailure.Conflict or CalendlyFailure.ReconnectRequired or CalendlyFailure.Unauthorized => StatusCodes.Status409Conflict,
+        CalendlyFailure.Conflict or CalendlyFailure.ReconnectRequired or CalendlyFailure.Unauthorized
+            or CalendlyFailure.NotConnected => StatusCodes.Status409Conflict,
         CalendlyFailure.Forbidden => StatusCodes.Status403Forbidden,
         CalendlyFailure.Rejected => StatusCodes.Status400BadRequest,
         CalendlyFailure.InvalidResponse => StatusCodes.Status502BadGateway,
@@ -50,6 +53,7 @@ public sealed class CalendlyException(CalendlyFailure failure, string message, i
         CalendlyFailure.NotFound => "not_found",
         CalendlyFailure.Conflict => "conflict",
         CalendlyFailure.Unauthorized or CalendlyFailure.ReconnectRequired => "calendly_reconnect_required",
+        CalendlyFailure.NotConnected => "calendly_not_connected",
         CalendlyFailure.Forbidden => "calendly_forbidden",
         CalendlyFailure.Rejected => "calendly_rejected",
         CalendlyFailure.RateLimited => "calendly_rate_limited",

@@ -57,7 +57,7 @@ public sealed class CalendlyTokens(
         if (row is null) throw NotConnected();
         if (row.Status == NeedsReconnect) throw MustReconnect();
         return row.ExpiresAt - clock.GetUtcNow() > options.RefreshSkew
-            ? _cipher.Unprotect(row.AccessToken)
+            ? Reveal(row.AccessToken)
             : await RefreshAsync(userId, RefreshTrigger.Expiring(clock.GetUtcNow() + options.RefreshSkew), ct);
     }
 
@@ -87,7 +87,7 @@ public sealed class CalendlyTokens(
         if (row is null) throw NotConnected();
         if (row.Status == NeedsReconnect) throw MustReconnect();
 
-        var storedAccessToken = _cipher.Unprotect(row.AccessToken);
+        var storedAccessToken = Reveal(row.AccessToken);
         var alreadyRefreshed = trigger.RejectedAccessToken is { } rejected
             ? rejected != storedAccessToken
             : row.ExpiresAt > trigger.ExpiringBefore;
@@ -106,7 +106,7 @@ public sealed class CalendlyTokens(
         {
             // Not the caller's token: once the request is sent, Calendly may rotate whether or not we are still
             // listening, so the answer must be awaited and saved. The resilience pipeline bounds the wait.
-            tokens = await client.RefreshAsync(_cipher.Unprotect(row.RefreshToken), CancellationToken.None);
+            tokens = await client.RefreshAsync(Reveal(row.RefreshToken), CancellationToken.None);
         }
         catch (CalendlyException e)
         {
@@ -204,8 +204,39 @@ public sealed class CalendlyTokens(
         }, cancellationToken: ct));
     }
 
+    /// <summary>Deletes the connection and returns its tokens, decrypted, so that the caller can revoke them.</summary>
+    public async Task<(string AccessToken, string RefreshToken)?> DeleteConnectionAsync(long userId, CancellationToken ct)
+    {
+        const string sql = "delete from calendly_integrations where user_id = @UserId returning access_token, refresh_token";
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var removed = await connection.QuerySingleOrDefaultAsync<(string AccessToken, string RefreshToken)?>(
+            new CommandDefinition(sql, new { UserId = userId }, cancellationToken: ct));
+        try
+        {
+            return removed is { } r ? (Reveal(r.AccessToken), Reveal(r.RefreshToken)) : null;
+        }
+        catch (CalendlyException)
+        {
+            return null; // Undecryptable tokens cannot be revoked; the connection is gone from here all the same.
+        }
+    }
+
+    /// <summary>Decrypts a stored token; one that cannot be decrypted (DATA_PROTECTION_KEK changed) means reconnecting.</summary>
+    private string Reveal(string ciphertext)
+    {
+        try
+        {
+            return _cipher.Unprotect(ciphertext);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new CalendlyException(CalendlyFailure.ReconnectRequired,
+                "The stored Calendly tokens cannot be decrypted (was DATA_PROTECTION_KEK changed?); reconnect Calendly.", inner: e);
+        }
+    }
+
     private static CalendlyException NotConnected() =>
-        new(CalendlyFailure.ReconnectRequired, "Calendly is not connected for this user.");
+        new(CalendlyFailure.NotConnected, "Connect your Calendly account first.");
 
     private static CalendlyException MustReconnect() =>
         new(CalendlyFailure.ReconnectRequired, "This Calendly connection needs to be reconnected.");

@@ -26,6 +26,16 @@ public static class HtmxPages
     public static void Toast(this HttpResponse response, string message, ToastLevel level = ToastLevel.Success) =>
         response.Htmx(h => h.WithTrigger("toast", new { level = level.ToString().ToLowerInvariant(), message }));
 
+    /// <summary>
+    /// Toasts that survive a redirect (<c>?notice=key</c>), such as the end of the OAuth flow. Only these fixed
+    /// texts can be shown this way: a query string must not put arbitrary words on the page.
+    /// </summary>
+    public static string? Notice(HttpRequest request) => request.Query["notice"].ToString() switch
+    {
+        "calendly-connected" => "Calendly is connected.",
+        _ => null,
+    };
+
     /// <summary>The anti-forgery token as a hidden form field, for plain (non-htmx) forms.</summary>
     public static IHtmlContent AntiforgeryField(HttpContext context)
     {

@@ -32,6 +32,9 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("#toasts [data-autohide]").forEach(function (toast) {
+      setTimeout(function () { toast.remove(); }, 4000);
+    });
     document.querySelectorAll("input[data-detect-time-zone]").forEach(function (input) {
       if (!input.value && window.Intl) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
     });

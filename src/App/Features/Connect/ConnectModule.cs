@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using App.Infrastructure.Api;
+using App.Infrastructure.Auth;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using App.Infrastructure.Web;
+using Carter;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace App.Features.Connect;
+
+/// <summary>
+/// Connecting a coach's Calendly account with OAuth 2.0 (authorization code + PKCE S256), and disconnecting it.
+/// The state and the PKCE verifier travel in a short-lived cookie encrypted with Data Protection and bound to the
+/// signed-in user, so any instance can finish a flow another one started and a tampered callback stores nothing.
+/// </summary>
+public sealed class ConnectModule : ICarterModule
+{
+    /// <summary>Calendly's scope model (March 2026): what the features need. A :write scope includes its :read.</summary>
+    public static readonly IReadOnlyList<string> RequiredScopes =
+        ["users:read", "event_types:read", "scheduled_events:write", "availability:read", "webhooks:write"];
+
+    public const string CallbackPath = "/api/calendly/oauth/callback";
+    private const string PendingCookie = "calendly_oauth_pending";
+    private static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(10);
+
+    public sealed record PendingConnect(string State, string CodeVerifier, long UserId);
+
+    public sealed record Disconnected(bool Connected);
+
+    public sealed record ConnectProblem(string Title, string Message, bool CanRetry);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var oauth = app.MapGroup("/api/calendly/oauth").RequireAuthorization();
+        oauth.MapGet("/connect", StartConnect).AsBrowserRoute();
+        oauth.MapGet("/callback", CompleteConnect).AsBrowserRoute();
+        oauth.MapPost("/disconnect", Disconnect)
+            .WithTags("Connect")
+            .WithSummary("Revoke the coach's Calendly tokens and delete the connection.");
+    }
+
+    public static IResult StartConnect(HttpContext context, CurrentUser user, CalendlyOptions calendly, HostingOptions hosting,
+        IDataProtectionProvider dataProtection)
+    {
+        if (user.IsRealtor) return Problem(403, new("Only coaches connect Calendly",
+            "Realtors book with coaches who have connected their Calendly accounts; there is nothing to connect here.", false));
+
+        var pending = new PendingConnect(RandomToken(), RandomToken(), user.Id);
+        context.Response.Cookies.Append(PendingCookie, Protector(dataProtection).Protect(JsonSerializer.Serialize(pending), PendingLifetime),
+            new CookieOptions
+            {
+                HttpOnly = true,
+                // Lax: the callback is a top-level navigation back from Calendly, which Lax cookies accompany.
+                SameSite = SameSiteMode.Lax,
+                Secure = context.Request.IsHttps,
+                Path = "/api/calendly/oauth",
+                MaxAge = PendingLifetime,
+            });
+        var authorize = QueryHelpers.AddQueryString(new Uri(calendly.AuthBaseUrl, "oauth/authorize").ToString(), new Dictionary<string, string?>
+        {
+            ["client_id"] = calendly.ClientId,
+            ["response_type"] = "code",
+            ["redirect_uri"] = RedirectUri(hosting).ToString(),
+            ["state"] = pending.State,
+            ["code_challenge"] = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(pending.CodeVerifier))),
+            ["code_challenge_method"] = "S256",
+            ["scope"] = string.Join(' ', RequiredScopes),
+        });
+        return Results.Redirect(authorize);
+    }
+
+    public static async Task<IResult> CompleteConnect(HttpContext context, CurrentUser user, string? code, string? state, string? error,
+        IDataProtectionProvider dataProtection, CalendlyClient calendly, CalendlyTokens tokens, HostingOptions hosting,
+        ILogger<ConnectModule> logger, CancellationToken ct)
+    {
+        var pending = ReadPending(context, dataProtection);
+        context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/api/calendly/oauth" });
+        if (pending is null || state is null || pending.UserId != user.Id
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(pending.State), Encoding.UTF8.GetBytes(state)))
+            return Problem(400, new("This Calendly sign-in could not be verified",
+                "The link was not started from this browser, was already used, or is older than ten minutes. Nothing was saved.", true));
+        if (error is not null)
+            return Problem(403, new("Calendly was not connected",
+                error == "access_denied" ? "You chose Deny on Calendly's page, so nothing was connected." : $"Calendly answered: {error}.", true));
+        if (string.IsNullOrEmpty(code))
+            return Problem(400, new("Calendly sent no authorization code", "Nothing was saved. Try connecting again.", true));
+
+        var granted = await calendly.ExchangeCodeAsync(code, RedirectUri(hosting), pending.CodeVerifier, ct);
+        if (MissingScopes(granted.Scope) is { Count: > 0 } missing)
+        {
+            await RevokeQuietlyAsync(calendly, granted.AccessToken, logger);
+            return Problem(403, new("Calendly did not grant everything this app needs",
+                $"The connection lacks {string.Join(", ", missing)}. In Calendly's developer console, make sure the app "
+                + "requests these scopes (apps created after March 2026 get none by default), then connect again. Nothing was saved.", true));
+        }
+        var calendlyUser = await calendly.GetCurrentUserAsync(granted.AccessToken, ct);
+        await tokens.SaveConnectionAsync(user.Id, granted, calendlyUser, ct);
+        logger.LogInformation("User {UserId} connected Calendly account {CalendlyUser}", user.Id, calendlyUser.Uri);
+        return Results.Redirect("/dashboard?notice=calendly-connected");
+    }
+
+    public static async Task<Ok<Envelope<Disconnected>>> Disconnect(HttpContext context, CurrentUser user, CalendlyTokens tokens,
+        CalendlyClient calendly, ILogger<ConnectModule> logger, CancellationToken ct)
+    {
+        if (await tokens.DeleteConnectionAsync(user.Id, ct) is { } removed)
+        {
+            // Revoking is courtesy: the connection is gone from here whether or not Calendly answers.
+            await RevokeQuietlyAsync(calendly, removed.RefreshToken, logger);
+            await RevokeQuietlyAsync(calendly, removed.AccessToken, logger);
+        }
+        context.Response.Toast("Calendly is disconnected.");
+        context.Response.Headers.Append("HX-Trigger-After-Settle", "calendly-connection-changed");
+        return TypedResults.Ok(Envelope.Of(new Disconnected(false)));
+    }
+
+    /// <summary>The scopes the grant lacks; legacy apps are granted "default", which is everything.</summary>
+    public static IReadOnlyList<string> MissingScopes(string? granted)
+    {
+        var scopes = (granted ?? "default").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        if (scopes.Contains("default")) return [];
+        return RequiredScopes
+            .Where(needed => !scopes.Contains(needed) && !(needed.EndsWith(":read") && scopes.Contains(needed[..^5] + ":write")))
+            .ToList();
+    }
+
+    private static async Task RevokeQuietlyAsync(CalendlyClient calendly, string token, ILogger logger)
+    {
+        try
+        {
+            await calendly.RevokeAsync(token, CancellationToken.None);
+        }
+        catch (CalendlyException e)
+        {
+            logger.LogWarning("Calendly did not confirm a token revocation: {Reason}", e.Message);
+        }
+    }
+
+    private static PendingConnect? ReadPending(HttpContext context, IDataProtectionProvider dataProtection)
+    {
+        if (context.Request.Cookies[PendingCookie] is not { Length: > 0 } cookie) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<PendingConnect>(Protector(dataProtection).Unprotect(cookie));
+        }
+        catch (Exception e) when (e is CryptographicException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ITimeLimitedDataProtector Protector(IDataProtectionProvider dataProtection) =>
+        dataProtection.CreateProtector("calendly-oauth-pending").ToTimeLimitedDataProtector();
+
+    private static Uri RedirectUri(HostingOptions hosting) => new(hosting.PublicBaseUrl, CallbackPath.TrimStart('/'));
+
+    private static string RandomToken() => Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    private static string Base64Url(byte[] bytes) => WebEncoders.Base64UrlEncode(bytes);
+
+    private static IResult Problem(int status, ConnectProblem problem)
+    {
+        var page = ConnectProblemPage.Create(problem);
+        page.StatusCode = status;
+        return page;
+    }
+}
