@@ -5,7 +5,6 @@ using App.Infrastructure.Configuration;
 using App.Infrastructure.Database;
 using App.Infrastructure.Security;
 using Carter;
-using Dapper;
 using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -22,9 +21,9 @@ builder.Services.AddSingleton(TimeProvider.System);
 if (builder.Configuration["urls"] is null)
     builder.WebHost.UseUrls($"http://{(builder.Environment.IsProduction() ? "0.0.0.0" : "localhost")}:{settings.Hosting.Port}");
 
-// PostgreSQL: one pooled data source; Dapper maps snake_case columns onto PascalCase members.
+// PostgreSQL: one pooled data source; Dapper maps snake_case columns and timestamptz (DapperSetup).
 builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString);
-DefaultTypeMap.MatchNamesWithUnderscores = true;
+DapperSetup.Configure();
 
 // Data Protection (tokens at rest, cookies, anti-forgery): key ring in PostgreSQL, wrapped by DATA_PROTECTION_KEK.
 builder.Services.AddSharedDataProtection(settings.Security);

@@ -5,24 +5,30 @@ using TUnit.Core.Interfaces;
 
 namespace App.Tests.Support;
 
-/// <summary>One app per test session in its embedded default mode: simulated Calendly, development sign-in.</summary>
+/// <summary>
+/// One app per test session in its embedded default mode: development sign-in, and Calendly simulated by a real
+/// simulator server on a loopback port.
+/// </summary>
 public sealed class AppFixture : IAsyncInitializer, IAsyncDisposable
 {
     public TestDatabase Database { get; private set; } = null!;
+    public SimulatorServer Simulator { get; private set; } = null!;
     public IAlbaHost Host { get; private set; } = null!;
     public CapturedLogs Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
+        Simulator = await SimulatorServer.StartAsync();
         // The test assembly's own routes (FaultsModule) produce each error class through the real pipeline.
-        Host = await AppHost.StartAsync(Database.ConnectionString, logs: Logs,
+        Host = await AppHost.StartAsync(Database.ConnectionString, Simulator.AppSettings(), logs: Logs,
             services: s => s.AddSingleton<ICarterModule, Infrastructure.FaultsModule>());
     }
 
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
+        await Simulator.DisposeAsync();
         await Database.DisposeAsync();
     }
 

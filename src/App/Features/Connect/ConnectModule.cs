@@ -99,7 +99,13 @@ public sealed class ConnectModule : ICarterModule
                 + "requests these scopes (apps created after March 2026 get none by default), then connect again. Nothing was saved.", true));
         }
         var calendlyUser = await calendly.GetCurrentUserAsync(granted.AccessToken, ct);
-        await tokens.SaveConnectionAsync(user.Id, granted, calendlyUser, ct);
+        if (!await tokens.SaveConnectionAsync(user.Id, granted, calendlyUser, ct))
+        {
+            await RevokeQuietlyAsync(calendly, granted.RefreshToken, logger);
+            return Problem(409, new("That Calendly account is connected to someone else",
+                $"{calendlyUser.Email} is already connected to another user of this app. Disconnect it there first, "
+                + "or connect a different Calendly account. Nothing was saved.", true));
+        }
         logger.LogInformation("User {UserId} connected Calendly account {CalendlyUser}", user.Id, calendlyUser.Uri);
         return Results.Redirect("/dashboard?notice=calendly-connected");
     }

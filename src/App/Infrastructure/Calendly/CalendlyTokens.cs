@@ -178,8 +178,11 @@ public sealed class CalendlyTokens(
         logger.LogWarning("The Calendly connection of user {UserId} needs reconnecting: {Reason}", userId, reason);
     }
 
-    /// <summary>Stores a fresh connection (OAuth callback); reconnecting resets every failure counter.</summary>
-    public async Task SaveConnectionAsync(long userId, TokenResponse tokens, CalendlyUser calendlyUser, CancellationToken ct)
+    /// <summary>
+    /// Stores a fresh connection (OAuth callback); reconnecting resets every failure counter. False when that Calendly
+    /// account is already connected to another user here: webhooks name the account, so it can belong to one user only.
+    /// </summary>
+    public async Task<bool> SaveConnectionAsync(long userId, TokenResponse tokens, CalendlyUser calendlyUser, CancellationToken ct)
     {
         const string sql = """
             insert into calendly_integrations
@@ -192,16 +195,24 @@ public sealed class CalendlyTokens(
                 next_refresh_at = null, refresh_lease_until = null, last_refresh_error = null, updated_at = now()
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        try
         {
-            UserId = userId,
-            AccessToken = _cipher.Protect(tokens.AccessToken),
-            RefreshToken = _cipher.Protect(tokens.RefreshToken),
-            tokens.ExpiresAt,
-            CalendlyUserUri = calendlyUser.Uri,
-            OrganizationUrl = tokens.Organization,
-            calendlyUser.SchedulingUrl,
-        }, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                UserId = userId,
+                AccessToken = _cipher.Protect(tokens.AccessToken),
+                RefreshToken = _cipher.Protect(tokens.RefreshToken),
+                tokens.ExpiresAt,
+                CalendlyUserUri = calendlyUser.Uri,
+                OrganizationUrl = tokens.Organization,
+                calendlyUser.SchedulingUrl,
+            }, cancellationToken: ct));
+            return true;
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "calendly_integrations_calendly_user_uri_key" })
+        {
+            return false;
+        }
     }
 
     /// <summary>Deletes the connection and returns its tokens, decrypted, so that the caller can revoke them.</summary>

@@ -1,0 +1,58 @@
+using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.Resources;
+using Calendly.Simulator.World;
+
+namespace Calendly.Simulator.Api;
+
+/// <summary>/users/me, /users/{uuid} and /organization_memberships.</summary>
+public static class UsersApi
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/users/me", (Caller caller, ResourceUris uris) => CalendlyResults.Resource(UserResource.From(caller.User, uris)));
+        api.MapGet("/users/{uuid}", GetUser);
+        api.MapGet("/organization_memberships", ListMemberships);
+        api.MapGet("/organization_memberships/{uuid}", GetMembership);
+    }
+
+    private static IResult GetUser(string uuid, Caller caller, WorldStore world, ResourceUris uris) => world.Locked(w =>
+        !w.Users.TryGetValue(uuid, out var user) ? CalendlyErrors.NotFound()
+        : !caller.SharesOrganizationWith(user) ? CalendlyErrors.PermissionDenied()
+        : CalendlyResults.Resource(UserResource.From(user, uris)));
+
+    private static IResult GetMembership(string uuid, Caller caller, WorldStore world, ResourceUris uris) => world.Locked(w =>
+        !w.Memberships.TryGetValue(uuid, out var membership) ? CalendlyErrors.NotFound()
+        : membership.OrganizationUuid != caller.OrganizationUuid ? CalendlyErrors.PermissionDenied()
+        : CalendlyResults.Resource(MembershipResource.From(membership, w.Users[membership.UserUuid], uris)));
+
+    /// <summary>Filter by user (use user=&lt;me&gt; to find one's organization), by organization, and by email.</summary>
+    private static IResult ListMemberships(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris)
+    {
+        var query = new QueryReader(request);
+        var userUuid = query.ResourceUuid("user", "users");
+        var organizationUuid = query.ResourceUuid("organization", "organizations");
+        var email = query.Text("email");
+        if (query.Text("user") is null && query.Text("organization") is null)
+            Filters.RequireOneOf(query, "organization", "user");
+        var page = Paging.Read(query);
+        if (query.HasErrors) return query.Failure;
+
+        return world.Locked(w =>
+        {
+            if (organizationUuid is not null && organizationUuid != caller.OrganizationUuid) return CalendlyErrors.PermissionDenied();
+            if (userUuid is not null)
+            {
+                if (!w.Users.TryGetValue(userUuid, out var user)) return CalendlyErrors.NotFound();
+                if (!caller.SharesOrganizationWith(user)) return CalendlyErrors.PermissionDenied(CalendlyErrors.NotInYourOrganization);
+            }
+            var memberships = w.Memberships.Values
+                .Where(m => m.OrganizationUuid == caller.OrganizationUuid)
+                .Where(m => userUuid is null || m.UserUuid == userUuid)
+                .Where(m => email is null || string.Equals(w.Users[m.UserUuid].Email, email, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(m => m.CreatedAt).ThenBy(m => m.Uuid, StringComparer.Ordinal)
+                .Select(m => MembershipResource.From(m, w.Users[m.UserUuid], uris))
+                .ToList();
+            return Paging.Result(page, request, uris, memberships);
+        });
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Calendly.Simulator.Api;
+using Calendly.Simulator.Control;
+using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
+using Calendly.Simulator.Pages;
+using Calendly.Simulator.Traffic;
+
+namespace Calendly.Simulator;
+
+/// <summary>
+/// Builds the simulator's web host. Program runs it with settings from the environment; tests build it with their own
+/// settings on a free loopback port (Port = 0) and read <see cref="BaseUrl"/> after start.
+/// </summary>
+public static class SimulatorHost
+{
+    public static WebApplication Build(SimulatorSettings settings, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
+    {
+        var builder = WebApplication.CreateBuilder(args ?? []);
+        if (settings.Port is { } port)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                // Port 0 is for tests: a free port on loopback only. A real run listens like the app does.
+                if (port == 0) kestrel.Listen(IPAddress.Loopback, 0);
+                else if (builder.Environment.IsProduction()) kestrel.ListenAnyIP(port);
+                else kestrel.ListenLocalhost(port);
+            });
+        }
+        builder.Services.AddSimulator(settings);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        // Order matters: stats see the final status; the error boundary turns any exception into Calendly's 500; faults
+        // act before authentication (an outage is an outage whatever the token); the rate limit counts known users.
+        app.UseMiddleware<StatsRecorder>();
+        app.UseMiddleware<ErrorBoundary>();
+        app.UseRouting();
+        app.UseMiddleware<FaultInjection>();
+        app.UseMiddleware<BearerAuthentication>();
+        app.UseMiddleware<RateLimiting>();
+
+        var api = app.MapGroup("").WithMetadata(EndpointKind.Api);
+        UsersApi.Map(api);
+        EventTypesApi.Map(api);
+        ScheduledEventsApi.Map(api);
+        InviteesApi.Map(api);
+        OAuthEndpoints.Map(app);
+        ControlEndpoints.Map(app.MapGroup("/_sim"));
+        app.MapFallback(() => CalendlyErrors.NotFound());
+        return app;
+    }
+
+    /// <summary>The base URL of every resource URI; after start it is known even when the port was picked by the OS.</summary>
+    public static string BaseUrl(this WebApplication app) => app.Services.GetRequiredService<ResourceUris>().BaseUrl;
+
+    private static void AddSimulator(this IServiceCollection services, SimulatorSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<SimulatorClock>();
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SimulatorClock>());
+        services.AddSingleton<World.WorldStore>();
+        services.AddSingleton<ResourceUris>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<FaultRules>();
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<RequestStats>();
+        services.ConfigureHttpJsonOptions(o => CalendlyJson.Configure(o.SerializerOptions));
+        // Binding failures throw, so the error boundary answers them with Calendly's 400 instead of an empty one.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+    }
+}

@@ -1,0 +1,116 @@
+extern alias simulator;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Sim = simulator::Calendly.Simulator;
+
+namespace App.Tests.Support;
+
+/// <summary>
+/// The Calendly simulator as the app meets it: a real HTTP server on a free loopback port. Holds the app's OAuth
+/// client registration (its callback on <see cref="AppBaseUrl"/>) and drives the consent page and /_sim controls.
+/// </summary>
+public sealed partial class SimulatorServer : IAsyncDisposable
+{
+    public const string AppBaseUrl = "http://app.test";
+    private readonly WebApplication _app;
+
+    private SimulatorServer(WebApplication app)
+    {
+        _app = app;
+        BaseUrl = Sim.SimulatorHost.BaseUrl(app).TrimEnd('/');
+        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl + "/") };
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>Talks to the simulator directly (consent page, /_sim controls, its API with a token).</summary>
+    public HttpClient Http { get; }
+
+    public static async Task<SimulatorServer> StartAsync(Func<Sim.SimulatorSettings, Sim.SimulatorSettings>? configure = null)
+    {
+        var settings = new Sim.SimulatorSettings
+        {
+            Port = 0,
+            OAuthClients = [Sim.OAuth.OAuthClient.Development(redirectUri: $"{AppBaseUrl}/api/calendly/oauth/callback")],
+        };
+        var app = Sim.SimulatorHost.Build(configure?.Invoke(settings) ?? settings,
+            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        return new SimulatorServer(app);
+    }
+
+    /// <summary>What the app needs to talk to this simulator.</summary>
+    public Dictionary<string, string> AppSettings() => new()
+    {
+        ["CALENDLY_API_BASE_URL"] = BaseUrl,
+        ["CALENDLY_AUTH_BASE_URL"] = BaseUrl,
+        ["PUBLIC_BASE_URL"] = AppBaseUrl,
+    };
+
+    /// <summary>Opens the consent page at <paramref name="authorizeUrl"/>, picks the account, and answers Allow or Deny.</summary>
+    public async Task<Uri> ConsentAsync(Uri authorizeUrl, bool allow = true, string? accountUuid = null)
+    {
+        var page = await Http.GetStringAsync(authorizeUrl);
+        var form = HiddenField().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        form["account"] = accountUuid ?? WebUtility.HtmlDecode(SelectedAccount().Match(page).Groups[1].Value);
+        form["decision"] = allow ? "allow" : "deny";
+        var response = await Http.PostAsync("oauth/authorize", new FormUrlEncodedContent(form));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Consent answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return response.Headers.Location!;
+    }
+
+    public sealed record SimUser(string Uri, string Uuid, string Email, string SchedulingUrl, IReadOnlyList<string> EventTypes);
+
+    private sealed record CreatedUsers(string Organization, IReadOnlyList<SimUser> Users);
+
+    public async Task<IReadOnlyList<SimUser>> CreateUsersAsync(int count)
+    {
+        var response = await Http.PostAsJsonAsync("_sim/users", new { count });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CreatedUsers>(Browser.Json))!.Users;
+    }
+
+    public sealed record SimTokens(string AccessToken, string RefreshToken, int ExpiresIn, long CreatedAt, string Owner, string Organization);
+
+    public async Task<SimTokens> IssueTokensAsync(string userUri)
+    {
+        var response = await Http.PostAsJsonAsync("_sim/tokens", new { user = userUri });
+        response.EnsureSuccessStatusCode();
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return new SimTokens(json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!,
+            json.GetProperty("expires_in").GetInt32(), json.GetProperty("created_at").GetInt64(),
+            json.GetProperty("owner").GetString()!, json.GetProperty("organization").GetString()!);
+    }
+
+    public async Task SetFaultsAsync(object rule) => (await Http.PostAsJsonAsync("_sim/faults", rule)).EnsureSuccessStatusCode();
+
+    public async Task ClearFaultsAsync() => (await Http.DeleteAsync("_sim/faults")).EnsureSuccessStatusCode();
+
+    public async Task AdvanceClockAsync(TimeSpan by) =>
+        (await Http.PostAsJsonAsync("_sim/clock", new { advanceSeconds = by.TotalSeconds })).EnsureSuccessStatusCode();
+
+    /// <summary>How many requests the simulator answered for a route ("POST /oauth/token"), whatever the status.</summary>
+    public async Task<int> CountAsync(string route)
+    {
+        var stats = JsonDocument.Parse(await Http.GetStringAsync("_sim/stats")).RootElement;
+        return stats.TryGetProperty(route, out var byStatus) ? byStatus.EnumerateObject().Sum(s => s.Value.GetInt32()) : 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
+    private static partial Regex HiddenField();
+
+    [GeneratedRegex("<option value=\"([^\"]+)\" selected")]
+    private static partial Regex SelectedAccount();
+}
