@@ -76,7 +76,7 @@ public static class TokenRefreshJob
             IReadOnlyList<long> batch;
             await using (var connection = await db.OpenConnectionAsync(ct))
                 batch = (await connection.QueryAsync<long>(new CommandDefinition(ClaimSql,
-                    new { Lease, ExpiringBefore = expiringBefore, options.JobBatchSize }, cancellationToken: ct))).AsList();
+                    new { Lease, ExpiringBefore = expiringBefore, BatchSize = options.JobBatchSize }, cancellationToken: ct))).AsList();
             var fresh = batch.Where(seen.Add).ToList();
             if (fresh.Count == 0) break;
 

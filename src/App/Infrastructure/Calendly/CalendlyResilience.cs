@@ -29,9 +29,10 @@ public static class CalendlyResilience
 
     private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalendlyResilienceOptions options)
     {
-        pipeline
-            .AddTimeout(options.Deadline)
-            .AddRetry(new HttpRetryStrategyOptions
+        pipeline.AddTimeout(options.Deadline);
+        if (options.MaxRetries > 0)
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -40,7 +41,9 @@ public static class CalendlyResilience
                 MaxDelay = options.MaxRetryDelay,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context.GetRequestMessage(), args.Outcome)),
                 DelayGenerator = args => ValueTask.FromResult(RateLimitDelay(args.Outcome.Result, options.MaxRetryDelay)),
-            })
+            });
+        }
+        pipeline
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = options.BreakerFailureRatio,

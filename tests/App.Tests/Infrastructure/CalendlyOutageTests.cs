@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Alba;
+using App.Infrastructure.Calendly;
+using App.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace App.Tests.Infrastructure;
+
+/// <summary>What the app does when Calendly is down, slow to forgive, or refreshed from two places at once.</summary>
+public sealed class CalendlyOutageTests
+{
+    private static Task<CalendlyUser> MeAsync(IAlbaHost host, long userId) =>
+        host.Services.GetRequiredService<CalendlyCalls>()
+            .RunAsync(userId, (client, token) => client.GetCurrentUserAsync(token, CancellationToken.None), CancellationToken.None);
+
+    [Test]
+    public async Task Two_hosts_refreshing_the_same_integration_make_one_token_request_and_both_end_working()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var first = await calendly.StartAppAsync();
+        var second = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(first, calendly.Database, calendly.Simulator);
+        await ConnectedCoaches.ExpireSoonAsync(calendly.Database, coach.UserId, TimeSpan.FromMinutes(10));
+        var tokenRequestsBefore = await calendly.Simulator.CountAsync("POST /oauth/token");
+
+        // Both hosts see the token expiring within the hour and race to refresh it.
+        var before = CalendlyTokens.RefreshTrigger.Expiring(DateTimeOffset.UtcNow.AddHours(1));
+        var outcomes = await Task.WhenAll(
+            first.Services.GetRequiredService<CalendlyTokens>().RefreshWithOutcomeAsync(coach.UserId, before, CancellationToken.None),
+            second.Services.GetRequiredService<CalendlyTokens>().RefreshWithOutcomeAsync(coach.UserId, before, CancellationToken.None));
+
+        await Assert.That(await calendly.Simulator.CountAsync("POST /oauth/token") - tokenRequestsBefore).IsEqualTo(1);
+        await Assert.That(outcomes.Count(o => o.Outcome == CalendlyTokens.RefreshOutcome.Refreshed)).IsEqualTo(1);
+        await Assert.That(outcomes[0].AccessToken).IsEqualTo(outcomes[1].AccessToken);
+        await Assert.That((await MeAsync(first, coach.UserId)).Uri).IsEqualTo(coach.Account.Uri);
+        await Assert.That((await MeAsync(second, coach.UserId)).Uri).IsEqualTo(coach.Account.Uri);
+    }
+
+    [Test]
+    public async Task The_circuit_opens_during_an_outage_and_closes_after()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(new Dictionary<string, string>
+        {
+            ["CALENDLY_MAX_RETRIES"] = "0",
+            ["CALENDLY_BREAKER_MIN_THROUGHPUT"] = "3",
+            ["CALENDLY_BREAKER_BREAK_SECONDS"] = "1",
+        });
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await calendly.Simulator.SetFaultsAsync(new { outage = true });
+
+        for (var i = 0; i < 3; i++)
+            await Assert.That(() => (Task)MeAsync(host, coach.UserId)).Throws<CalendlyException>();
+        var reachedBefore = await calendly.Simulator.CountAsync("GET /users/me");
+
+        var open = await Assert.That(() => (Task)MeAsync(host, coach.UserId)).Throws<CalendlyException>();
+        await Assert.That(open!.Failure).IsEqualTo(CalendlyFailure.Unavailable);
+        await Assert.That(open.Message).Contains("paused");
+        await Assert.That(await calendly.Simulator.CountAsync("GET /users/me")).IsEqualTo(reachedBefore);
+
+        await calendly.Simulator.ClearFaultsAsync();
+        var deadline = Stopwatch.StartNew();
+        CalendlyUser? me = null;
+        while (me is null && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                me = await MeAsync(host, coach.UserId);
+            }
+            catch (CalendlyException)
+            {
+                await Task.Delay(200);
+            }
+        }
+        await Assert.That(me?.Uri).IsEqualTo(coach.Account.Uri);
+    }
+
+    [Test]
+    public async Task A_rate_limited_call_waits_as_Calendly_s_headers_say_before_retrying()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(new Dictionary<string, string>
+        {
+            ["CALENDLY_MAX_RETRIES"] = "2",
+            // X-RateLimit-Reset says up to a minute; the cap keeps the test short while still proving the wait.
+            ["CALENDLY_MAX_RETRY_DELAY_SECONDS"] = "1",
+        });
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await calendly.Simulator.SetFaultsAsync(new { rateLimitPerMinute = 1, user = coach.Account.Uri });
+        await MeAsync(host, coach.UserId);
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.That(() => (Task)MeAsync(host, coach.UserId)).Throws<CalendlyException>();
+
+        await Assert.That(error!.Failure).IsEqualTo(CalendlyFailure.RateLimited);
+        await Assert.That(clock.Elapsed).IsGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9));
+        var stats = await calendly.Simulator.Http.GetStringAsync("_sim/stats");
+        await Assert.That(stats).Contains("\"429\":3");
+    }
+}
