@@ -3,6 +3,8 @@
 #   ./run.sh                      http://localhost:5080 (PORT), ASPNETCORE_ENVIRONMENT=Development
 #   PORT=6000 ./run.sh            another HTTP port
 #   DATABASE_URL='Host=...' ./run.sh   use that database; no PostgreSQL is started
+#   SIM_PORT=6001 ./run.sh        the Calendly simulator's port (default 5081)
+#   USE_REAL_CALENDLY=true ./run.sh    talk to Calendly; no simulator is started
 # Ctrl-C stops the app and the PostgreSQL this script started.
 set -euo pipefail
 
@@ -16,14 +18,18 @@ scripts/prereqs.sh
 
 pg_started=0
 app_pid=""
+sim_pid=""
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
   # The app is normally gone already; this covers the script dying some other way.
-  if [[ -n $app_pid ]] && kill -0 "$app_pid" 2>/dev/null; then
-    kill -TERM "$app_pid" 2>/dev/null || true
-    wait "$app_pid" 2>/dev/null || true
-  fi
+  local pid
+  for pid in $app_pid $sim_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   if (( pg_started )); then scripts/postgres.sh stop run || true; fi
 }
 trap cleanup EXIT
@@ -51,8 +57,19 @@ fi
 
 dotnet build src/App/App.csproj -c Release
 
-# --- Calendly simulator (added by a later issue): start it here, in the background, next to
-# --- the app, and stop it in cleanup().
+# The embedded Calendly: the simulator serves Calendly's API, OAuth and booking pages on SIM_PORT,
+# and the app is pointed at it. It reads the app's PORT / PUBLIC_BASE_URL / CALENDLY_* variables,
+# so both agree on the OAuth client and its callback without further setup.
+use_real=${USE_REAL_CALENDLY:-false}
+if [[ ! ${use_real,,} =~ ^(true|1|yes|on)$ ]]; then
+  export SIM_PORT=${SIM_PORT:-5081}
+  export CALENDLY_API_BASE_URL=${CALENDLY_API_BASE_URL:-http://localhost:$SIM_PORT}
+  export CALENDLY_AUTH_BASE_URL=${CALENDLY_AUTH_BASE_URL:-http://localhost:$SIM_PORT}
+  dotnet build src/Calendly.Simulator/Calendly.Simulator.csproj -c Release
+  echo "Calendly simulator: http://localhost:$SIM_PORT (control endpoints under /_sim)"
+  (cd src/Calendly.Simulator && exec dotnet bin/Release/net10.0/Calendly.Simulator.dll) &
+  sim_pid=$!
+fi
 
 echo "App: http://localhost:$PORT/dev/sign-in"
 # Started from src/App, as `dotnet run` would: the content root is the working directory, and
