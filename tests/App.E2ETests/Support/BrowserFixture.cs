@@ -12,8 +12,8 @@ using TUnit.Core.Interfaces;
 namespace App.E2ETests.Support;
 
 /// <summary>
-/// The real app on Kestrel on a free loopback port (a browser cannot reach an in-memory test server), a fresh
-/// database, and Debian's Chromium driven by Playwright.
+/// The real app on Kestrel on a free loopback port (a browser cannot reach an in-memory test server), the Calendly
+/// simulator on another, a fresh database, and Debian's Chromium driven by Playwright.
 /// </summary>
 public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
 {
@@ -21,19 +21,24 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
     private IPlaywright _playwright = null!;
 
     public TestDatabase Database { get; private set; } = null!;
+    public SimulatorServer Simulator { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseUrl { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
+        // The simulator registers the app's OAuth callback before either starts, so the app's port is chosen first.
+        var appPort = FreeLoopbackPort();
+        Simulator = await SimulatorServer.StartAsync(appBaseUrl: $"http://127.0.0.1:{appPort}");
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("DATABASE_URL", Database.ConnectionString);
+            foreach (var (name, value) in Simulator.AppSettings()) builder.UseSetting(name, value);
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, appPort));
         _factory.StartServer();
         BaseUrl = new Uri(_factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
@@ -64,11 +69,19 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
         }
     }
 
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
         _playwright.Dispose();
         await _factory.DisposeAsync();
+        await Simulator.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

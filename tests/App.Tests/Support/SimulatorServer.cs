@@ -12,16 +12,19 @@ namespace App.Tests.Support;
 
 /// <summary>
 /// The Calendly simulator as the app meets it: a real HTTP server on a free loopback port. Holds the app's OAuth
-/// client registration (its callback on <see cref="AppBaseUrl"/>) and drives the consent page and /_sim controls.
+/// client registration (its callback on the app's base URL) and drives the consent page and /_sim controls.
 /// </summary>
 public sealed partial class SimulatorServer : IAsyncDisposable
 {
+    /// <summary>Where the in-memory app pretends to live: only the OAuth redirect URI mentions it.</summary>
     public const string AppBaseUrl = "http://app.test";
     private readonly WebApplication _app;
+    private readonly string _appBaseUrl;
 
-    private SimulatorServer(WebApplication app)
+    private SimulatorServer(WebApplication app, string appBaseUrl)
     {
         _app = app;
+        _appBaseUrl = appBaseUrl;
         BaseUrl = Sim.SimulatorHost.BaseUrl(app).TrimEnd('/');
         Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl + "/") };
     }
@@ -31,17 +34,18 @@ public sealed partial class SimulatorServer : IAsyncDisposable
     /// <summary>Talks to the simulator directly (consent page, /_sim controls, its API with a token).</summary>
     public HttpClient Http { get; }
 
-    public static async Task<SimulatorServer> StartAsync(Func<Sim.SimulatorSettings, Sim.SimulatorSettings>? configure = null)
+    public static async Task<SimulatorServer> StartAsync(Func<Sim.SimulatorSettings, Sim.SimulatorSettings>? configure = null,
+        string appBaseUrl = AppBaseUrl)
     {
         var settings = new Sim.SimulatorSettings
         {
             Port = 0,
-            OAuthClients = [Sim.OAuth.OAuthClient.Development(redirectUri: $"{AppBaseUrl}/api/calendly/oauth/callback")],
+            OAuthClients = [Sim.OAuth.OAuthClient.Development(redirectUri: $"{appBaseUrl}/api/calendly/oauth/callback")],
         };
         var app = Sim.SimulatorHost.Build(configure?.Invoke(settings) ?? settings,
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
-        return new SimulatorServer(app);
+        return new SimulatorServer(app, appBaseUrl);
     }
 
     /// <summary>What the app needs to talk to this simulator.</summary>
@@ -49,7 +53,7 @@ public sealed partial class SimulatorServer : IAsyncDisposable
     {
         ["CALENDLY_API_BASE_URL"] = BaseUrl,
         ["CALENDLY_AUTH_BASE_URL"] = BaseUrl,
-        ["PUBLIC_BASE_URL"] = AppBaseUrl,
+        ["PUBLIC_BASE_URL"] = _appBaseUrl,
     };
 
     /// <summary>Opens the consent page at <paramref name="authorizeUrl"/>, picks the account, and answers Allow or Deny.</summary>

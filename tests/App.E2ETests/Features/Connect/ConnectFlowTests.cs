@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+using App.E2ETests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace App.E2ETests.Features.Connect;
+
+[ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
+public sealed class ConnectFlowTests(BrowserFixture app)
+{
+    [Test]
+    public async Task A_coach_connects_the_simulated_Calendly_through_its_consent_page()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/dev/sign-in");
+        await page.FillAsync("input[name=userId]", "e2e-connect");
+        await page.FillAsync("input[name=email]", "e2e-connect@example.test");
+        await page.ClickAsync("button[type=submit]");
+
+        // The dashboard's connection card loads itself and offers to connect.
+        await page.ClickAsync("#calendly-status >> text=Connect Calendly");
+        await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(app.Simulator.BaseUrl) + "/oauth/authorize"));
+        await Expect(page.Locator("h1")).ToContainTextAsync("Connect your Calendly account");
+        await BrowserFixture.ScreenshotAsync(page, "simulator-consent");
+
+        await page.ClickAsync("button[value=allow]");
+
+        await Expect(page).ToHaveURLAsync(new Regex("/dashboard\\?notice=calendly-connected$"));
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Calendly is connected.");
+        await Expect(page.Locator("#calendly-status")).ToContainTextAsync("Connected");
+        await BrowserFixture.ScreenshotAsync(page, "dashboard-connected");
+    }
+}
