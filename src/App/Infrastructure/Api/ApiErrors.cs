@@ -43,7 +43,7 @@ public static class ApiErrors
         if (Envelope.IsApiRequest(context.Request))
             await WriteAsync(context, status, code, message, details);
         else
-            await ErrorPages.WriteAsync(context, status, message);
+            await ErrorPages.WriteAsync(context, status, message, code);
     }
 
     /// <summary>Status code pages: a bodiless 4xx/5xx (unknown route, auth challenge, 405) gets a body.</summary>

@@ -3,12 +3,12 @@ using Htmx;
 
 namespace App.Infrastructure.Web;
 
-public sealed record ErrorView(int StatusCode, string Title, string Message, string TraceId);
+public sealed record ErrorView(int StatusCode, string Title, string Message, string TraceId, string? ActionUrl = null, string? ActionLabel = null);
 
 /// <summary>The HTML side of error mapping: a page for navigations, a toast and a line of text for htmx.</summary>
 public static class ErrorPages
 {
-    public static async Task WriteAsync(HttpContext context, int statusCode, string message)
+    public static async Task WriteAsync(HttpContext context, int statusCode, string message, string? code = null)
     {
         if (context.Request.IsHtmx())
         {
@@ -27,7 +27,12 @@ public static class ErrorPages
             >= 500 => "Something went wrong",
             _ => $"Error {statusCode}",
         };
-        var page = ErrorPage.Create(new ErrorView(statusCode, title, message, Envelope.TraceId(context)));
+        // A page that needs the coach's Calendly connection offers to make it.
+        var (actionUrl, actionLabel) = code is "calendly_not_connected" or "calendly_reconnect_required"
+            ? ("/api/calendly/oauth/connect", code == "calendly_not_connected" ? "Connect Calendly" : "Reconnect Calendly")
+            : ((string?)null, (string?)null);
+        if (actionUrl is not null) title = "Calendly is not connected";
+        var page = ErrorPage.Create(new ErrorView(statusCode, title, message, Envelope.TraceId(context), actionUrl, actionLabel));
         page.StatusCode = statusCode;
         await ((IResult)page).ExecuteAsync(context);
     }
