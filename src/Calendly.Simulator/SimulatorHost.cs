@@ -4,7 +4,9 @@ using Calendly.Simulator.Control;
 using Calendly.Simulator.Infrastructure;
 using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Pages;
+using Calendly.Simulator.Scheduling;
 using Calendly.Simulator.Traffic;
+using Calendly.Simulator.Webhooks;
 
 namespace Calendly.Simulator;
 
@@ -45,6 +47,10 @@ public static class SimulatorHost
         EventTypesApi.Map(api);
         ScheduledEventsApi.Map(api);
         InviteesApi.Map(api);
+        CancellationApi.Map(api);
+        NoShowsApi.Map(api);
+        AvailabilityApi.Map(api);
+        WebhooksApi.Map(api);
         OAuthEndpoints.Map(app);
         ControlEndpoints.Map(app.MapGroup("/_sim"));
         app.MapFallback(() => CalendlyErrors.NotFound());
@@ -66,6 +72,11 @@ public static class SimulatorHost
         services.AddSingleton<FaultRules>();
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<RequestStats>();
+        services.AddSingleton<Bookings>();
+        services.AddSingleton<WebhookPublisher>();
+        services.AddSingleton<DeliveryQueue>();
+        services.AddHostedService<WebhookDeliveryWorker>();
+        services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, http => http.Timeout = settings.WebhookTimeout);
         services.ConfigureHttpJsonOptions(o => CalendlyJson.Configure(o.SerializerOptions));
         // Binding failures throw, so the error boundary answers them with Calendly's 400 instead of an empty one.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

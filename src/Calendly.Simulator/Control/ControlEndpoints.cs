@@ -11,5 +11,6 @@ public static class ControlEndpoints
         FaultsControl.Map(control);
         StatsControl.Map(control);
         ResetControl.Map(control);
+        BookingsControl.Map(control);
     }
 }

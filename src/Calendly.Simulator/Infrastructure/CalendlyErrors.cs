@@ -33,6 +33,8 @@ public static class CalendlyErrors
 
     public static IResult AlreadyExists(string message) => Json(409, new ErrorBody("Already Exists", message));
 
+    public static IResult Conflict(string message) => Json(409, new ErrorBody("Conflict", message));
+
     // The 429 body is undocumented; this wording follows the style of the other errors.
     public static IResult TooManyRequests() =>
         Json(429, new ErrorBody("Too Many Requests", "You have exceeded the rate limit. Please wait and try again."));

@@ -11,11 +11,12 @@ public sealed record BusyTime(DateTimeOffset Start, DateTimeOffset End, DateTime
 
 public static class BusyTimes
 {
-    /// <summary>The host's busy times overlapping [from, to), in ascending order.</summary>
-    public static IReadOnlyList<BusyTime> Of(SimulatedWorld world, string userUuid, DateTimeOffset from, DateTimeOffset to) =>
+    /// <summary>The host's busy times overlapping [from, to), in ascending order, leaving out one event if asked (a reschedule's old one).</summary>
+    public static IReadOnlyList<BusyTime> Of(SimulatedWorld world, string userUuid, DateTimeOffset from, DateTimeOffset to,
+        string? ignoringEventUuid = null) =>
     [
         .. world.Events.Values
-            .Where(e => e.HostUuid == userUuid && e.Status == EventStatus.Active)
+            .Where(e => e.HostUuid == userUuid && e.Status == EventStatus.Active && e.Uuid != ignoringEventUuid)
             .Select(e => new BusyTime(e.Start, e.End, e.Start - e.BufferBefore, e.End + e.BufferAfter, e))
             .Concat(world.ExternalBusyTimes.Where(b => b.UserUuid == userUuid)
                 .Select(b => new BusyTime(b.Start, b.End, b.Start, b.End, null)))

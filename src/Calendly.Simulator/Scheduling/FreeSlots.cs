@@ -12,11 +12,11 @@ public sealed record Slot(DateTimeOffset Start, int InviteesRemaining, bool Free
 public static class FreeSlots
 {
     public static IEnumerable<Slot> Find(SimulatedWorld world, EventType type, DateTimeOffset from, DateTimeOffset to,
-        DateTimeOffset now, int stepMinutes)
+        DateTimeOffset now, int stepMinutes, string? ignoringEventUuid = null)
     {
         if (world.DefaultSchedule(type.OwnerUuid) is not { } schedule) yield break;
         var zone = TimeZones.Find(schedule.Timezone);
-        var busy = BusyTimes.Of(world, type.OwnerUuid, from - type.Duration - TimeSpan.FromDays(1), to + type.Duration + TimeSpan.FromDays(1));
+        var busy = BusyTimes.Of(world, type.OwnerUuid, from - TimeSpan.FromDays(1), to + type.Duration + TimeSpan.FromDays(1), ignoringEventUuid);
         var step = TimeSpan.FromMinutes(stepMinutes);
 
         // A day earlier and later than the window, because a local date can start before or end after the UTC window.
@@ -35,8 +35,9 @@ public static class FreeSlots
     }
 
     /// <summary>The slot starting exactly at <paramref name="start"/>, or null when that is not a start time of the schedule.</summary>
-    public static Slot? At(SimulatedWorld world, EventType type, DateTimeOffset start, DateTimeOffset now, int stepMinutes) =>
-        Find(world, type, start, start.AddTicks(1), now, stepMinutes).FirstOrDefault();
+    public static Slot? At(SimulatedWorld world, EventType type, DateTimeOffset start, DateTimeOffset now, int stepMinutes,
+        string? ignoringEventUuid = null) =>
+        Find(world, type, start, start.AddTicks(1), now, stepMinutes, ignoringEventUuid).FirstOrDefault();
 
     private static Slot SlotAt(SimulatedWorld world, EventType type, DateTimeOffset start, IReadOnlyList<BusyTime> busy)
     {

@@ -4,6 +4,18 @@ public enum WebhookScope { Organization, User, Group }
 
 public enum WebhookState { Active, Disabled }
 
+public static class WebhookScopes
+{
+    /// <summary>Calendly's lower-case scope names only.</summary>
+    public static WebhookScope? Parse(string? text) => text switch
+    {
+        "organization" => WebhookScope.Organization,
+        "user" => WebhookScope.User,
+        "group" => WebhookScope.Group,
+        _ => null,
+    };
+}
+
 /// <summary>
 /// Where Calendly POSTs events. SigningKey is the key given at creation (never shown again); without one, deliveries are
 /// signed with the key of the OAuth application whose token created the subscription.

@@ -16,13 +16,13 @@ public sealed class FaultTests(SimulatorFixture fixture)
     {
         var slow = await Sim.NewAccountAsync();
         var fast = await Sim.NewAccountAsync();
-        await Sim.PostJsonAsync("/_sim/faults", new { user = slow.UserUri, latencyMs = 300 });
+        await Sim.PostJsonAsync("/_sim/faults", new { user = slow.UserUri, latencyMs = 800 });
 
         var slowTime = await Timed(() => slow.Api.GetAsync("/users/me"));
         var fastTime = await Timed(() => fast.Api.GetAsync("/users/me"));
 
-        await Assert.That(slowTime).IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290));
-        await Assert.That(fastTime).IsLessThan(TimeSpan.FromMilliseconds(290));
+        await Assert.That(slowTime).IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(790));
+        await Assert.That(fastTime).IsLessThan(TimeSpan.FromMilliseconds(700));
     }
 
     [Test]

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.Resources;
+using Calendly.Simulator.World;
+
+namespace Calendly.Simulator.Webhooks;
+
+/// <summary>Calendly's delivery envelope; created_by is the URI of the subscription's creator.</summary>
+public sealed record WebhookEnvelope(string Event, DateTimeOffset CreatedAt, string CreatedBy, JsonObject Payload);
+
+/// <summary>
+/// Turns a change into one delivery per matching active subscription: a user-scoped subscription of the host, or an
+/// organization-scoped one of the host's organization, that lists the event. Called under the world lock, right after
+/// the change, so the payload shows the state the change left behind.
+/// </summary>
+public sealed class WebhookPublisher(DeliveryQueue queue, ResourceUris uris, TimeProvider clock, SimulatorSettings settings)
+{
+    public void InviteeChanged(SimulatedWorld world, string eventName, Invitee invitee)
+    {
+        var host = world.Users[world.Events[invitee.EventUuid].HostUuid];
+        var subscriptions = world.WebhookSubscriptions.Values.Where(s => s.State == WebhookState.Active && s.Events.Contains(eventName)
+            && (s.Scope == WebhookScope.Organization && s.OrganizationUuid == host.OrganizationUuid
+                || s.Scope == WebhookScope.User && s.UserUuid == host.Uuid)).ToList();
+        if (subscriptions.Count == 0) return;
+
+        var payload = InviteeResource.WebhookPayload(invitee, world, uris);
+        var now = clock.GetUtcNow();
+        foreach (var subscription in subscriptions)
+        {
+            var envelope = new WebhookEnvelope(eventName, now, uris.User(subscription.CreatorUuid), payload);
+            queue.Enqueue(new WebhookDelivery(subscription.Uuid, subscription.CallbackUrl,
+                JsonSerializer.SerializeToUtf8Bytes(envelope, CalendlyJson.Options), SigningKeyOf(subscription)));
+        }
+    }
+
+    /// <summary>The subscription's own key if it was created with one, else the key of the OAuth application that created it.</summary>
+    private string SigningKeyOf(WebhookSubscription subscription) =>
+        subscription.SigningKey
+        ?? settings.OAuthClients.FirstOrDefault(c => c.ClientId == subscription.ClientId)?.WebhookSigningKey
+        ?? settings.WebhookSigningKey;
+}
