@@ -11,16 +11,26 @@ namespace App.Tests.Support;
 /// </summary>
 public static class ConnectedCoaches
 {
-    public sealed record ConnectedCoach(long UserId, SimulatorServer.SimUser Account, SimulatorServer.SimTokens Tokens);
+    public sealed record ConnectedCoach(long UserId, string ExternalId, SimulatorServer.SimUser Account, SimulatorServer.SimTokens Tokens);
 
     public static async Task<ConnectedCoach> ConnectAsync(IAlbaHost host, TestDatabase database, SimulatorServer simulator,
         SimulatorServer.SimUser? account = null)
     {
         account ??= (await simulator.CreateUsersAsync(1))[0];
-        var userId = await CreateUserAsync(database, $"coach-{Guid.NewGuid():N}", "coach");
+        var externalId = $"coach-{Guid.NewGuid():N}";
+        var userId = await CreateUserAsync(database, externalId, "coach");
         var tokens = await simulator.IssueTokensAsync(account.Uri);
         await SaveAsync(host, userId, account, tokens);
-        return new ConnectedCoach(userId, account, tokens);
+        return new ConnectedCoach(userId, externalId, account, tokens);
+    }
+
+    /// <summary>A browser (bearer token from the development sign-in) acting as an existing or new user.</summary>
+    public static async Task<Browser> SignedInAsync(IAlbaHost host, string externalId, string role)
+    {
+        var anonymous = new Browser(host.Server.CreateClient());
+        var response = await anonymous.PostJsonAsync("/api/dev/token", new { userId = externalId, email = $"{externalId}@example.test", role });
+        var token = (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("token").GetString()!;
+        return new Browser(host.Server.CreateClient()) { Bearer = token };
     }
 
     public static async Task<long> CreateUserAsync(TestDatabase database, string externalId, string role)
