@@ -92,6 +92,34 @@ public sealed partial class SimulatorServer : IAsyncDisposable
             json.GetProperty("owner").GetString()!, json.GetProperty("organization").GetString()!);
     }
 
+    /// <summary>The first free start time of an event type in the coming week, as Calendly lists it.</summary>
+    public async Task<DateTimeOffset> FirstFreeSlotAsync(string accessToken, string eventTypeUri)
+    {
+        var from = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        var to = DateTimeOffset.UtcNow.AddDays(6).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"event_type_available_times?event_type={Uri.EscapeDataString(eventTypeUri)}&start_time={from}&end_time={to}");
+        request.Headers.Authorization = new("Bearer", accessToken);
+        var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var slots = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("collection");
+        return slots[0].GetProperty("start_time").GetDateTimeOffset();
+    }
+
+    public sealed record SimBooking(string Event, string Invitee, string CancelUrl, string RescheduleUrl);
+
+    /// <summary>Books like an invitee on Calendly's page would (POST /_sim/bookings), with the widget's tracking.</summary>
+    public async Task<SimBooking> BookAsync(string eventTypeUri, DateTimeOffset start, string email, string? utmContent = null)
+    {
+        var response = await Http.PostAsJsonAsync("_sim/bookings", new
+        {
+            eventTypeUri, startTime = start, inviteeEmail = email, inviteeName = email.Split('@')[0],
+            tracking = new { utmSource = "calendly-slices", utmContent },
+        });
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Booking failed: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<SimBooking>(Browser.Json))!;
+    }
+
     public async Task SetFaultsAsync(object rule) => (await Http.PostAsJsonAsync("_sim/faults", rule)).EnsureSuccessStatusCode();
 
     public async Task ClearFaultsAsync() => (await Http.DeleteAsync("_sim/faults")).EnsureSuccessStatusCode();

@@ -3,42 +3,42 @@ using System.Text.Json.Serialization;
 
 namespace App.Infrastructure.Calendly;
 
-// Calendly API v2 shapes (shared/calendly-api.md). Members the app relies on are non-nullable: with
-// RespectNullableAnnotations and required members, a response that lacks one or nulls it fails to parse with the
-// field's JSON path, which CalendlyClient turns into CalendlyException (InvalidResponse) naming that field.
-// Everything else is nullable, because Calendly adds and omits optional fields over time.
+// Calendly API v2 shapes (shared/calendly-api.md). Members the app relies on are [JsonRequired] and non-nullable:
+// with RespectNullableAnnotations a response that lacks one, or nulls it, fails to parse with the field's JSON path,
+// which CalendlyClient turns into CalendlyException (InvalidResponse) naming that field. Everything else is
+// nullable and optional, because Calendly omits some fields (cancellation, tracking) and adds others over time.
 
-public sealed record CalendlyResource<T>(T Resource);
+public sealed record CalendlyResource<T>([property: JsonRequired] T Resource);
 
-public sealed record CalendlyPage<T>(IReadOnlyList<T> Collection, Pagination? Pagination);
+public sealed record CalendlyPage<T>([property: JsonRequired] IReadOnlyList<T> Collection, Pagination? Pagination);
 
-public sealed record Pagination(int Count, string? NextPage, string? PreviousPage, string? NextPageToken, string? PreviousPageToken);
+public sealed record Pagination([property: JsonRequired] int Count, string? NextPage, string? PreviousPage, string? NextPageToken, string? PreviousPageToken);
 
 public sealed record CalendlyUser(
-    string Uri,
-    string Name,
-    string Slug,
-    string Email,
-    string SchedulingUrl,
-    string Timezone,
+    [property: JsonRequired] string Uri,
+    [property: JsonRequired] string Name,
+    [property: JsonRequired] string Slug,
+    [property: JsonRequired] string Email,
+    [property: JsonRequired] string SchedulingUrl,
+    [property: JsonRequired] string Timezone,
     string? AvatarUrl,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    string CurrentOrganization);
+    [property: JsonRequired] DateTimeOffset CreatedAt,
+    [property: JsonRequired] DateTimeOffset UpdatedAt,
+    [property: JsonRequired] string CurrentOrganization);
 
 public sealed record EventType(
-    string Uri,
-    string Name,
-    bool Active,
+    [property: JsonRequired] string Uri,
+    [property: JsonRequired] string Name,
+    [property: JsonRequired] bool Active,
     string? Slug,
     string? SchedulingUrl,
-    int Duration,
+    [property: JsonRequired] int Duration,
     string? Kind,
     string? PoolingType,
     string? Type,
     string? Color,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
+    [property: JsonRequired] DateTimeOffset CreatedAt,
+    [property: JsonRequired] DateTimeOffset UpdatedAt,
     string? DescriptionPlain,
     string? InternalNote,
     EventTypeProfile? Profile,
@@ -48,82 +48,85 @@ public sealed record EventType(
 public sealed record EventTypeProfile(string? Type, string? Name, string? Owner);
 
 public sealed record ScheduledEvent(
-    string Uri,
-    string Name,
-    string Status,
-    DateTimeOffset StartTime,
-    DateTimeOffset EndTime,
+    [property: JsonRequired] string Uri,
+    [property: JsonRequired] string Name,
+    [property: JsonRequired] string Status,
+    [property: JsonRequired] DateTimeOffset StartTime,
+    [property: JsonRequired] DateTimeOffset EndTime,
     string? EventType,
     JsonElement? Location,
-    InviteesCounter InviteesCounter,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<EventMembership> EventMemberships,
+    [property: JsonRequired] InviteesCounter InviteesCounter,
+    [property: JsonRequired] DateTimeOffset CreatedAt,
+    [property: JsonRequired] DateTimeOffset UpdatedAt,
+    [property: JsonRequired] IReadOnlyList<EventMembership> EventMemberships,
     Cancellation? Cancellation);
 
-public sealed record InviteesCounter(int Total, int Active, int Limit);
+public sealed record InviteesCounter([property: JsonRequired] int Total, [property: JsonRequired] int Active, [property: JsonRequired] int Limit);
 
-public sealed record EventMembership(string User, string? UserEmail, string? UserName);
+public sealed record EventMembership([property: JsonRequired] string User, string? UserEmail, string? UserName);
 
 public sealed record Cancellation(string? CanceledBy, string? Reason, string? CancelerType, DateTimeOffset? CreatedAt);
 
 public sealed record Invitee(
-    string Uri,
-    string Email,
-    string Name,
-    string Status,
+    [property: JsonRequired] string Uri,
+    [property: JsonRequired] string Email,
+    [property: JsonRequired] string Name,
+    [property: JsonRequired] string Status,
     string? Timezone,
-    string Event,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    bool Rescheduled,
+    [property: JsonRequired] string Event,
+    [property: JsonRequired] DateTimeOffset CreatedAt,
+    [property: JsonRequired] DateTimeOffset UpdatedAt,
+    [property: JsonRequired] bool Rescheduled,
     string? OldInvitee,
     string? NewInvitee,
-    string CancelUrl,
-    string RescheduleUrl,
+    [property: JsonRequired] string CancelUrl,
+    [property: JsonRequired] string RescheduleUrl,
     Cancellation? Cancellation,
     NoShow? NoShow,
-    IReadOnlyList<QuestionAndAnswer>? QuestionsAndAnswers);
+    IReadOnlyList<QuestionAndAnswer>? QuestionsAndAnswers,
+    InviteeTracking? Tracking);
 
-public sealed record QuestionAndAnswer(string Question, string? Answer, int Position);
+public sealed record InviteeTracking(string? UtmCampaign, string? UtmSource, string? UtmMedium, string? UtmContent, string? UtmTerm);
 
-public sealed record NoShow(string Uri, DateTimeOffset CreatedAt, string? Invitee = null);
+public sealed record QuestionAndAnswer([property: JsonRequired] string Question, string? Answer, [property: JsonRequired] int Position);
 
-public sealed record AvailableTime(string Status, int InviteesRemaining, DateTimeOffset StartTime, string SchedulingUrl);
+public sealed record NoShow([property: JsonRequired] string Uri, [property: JsonRequired] DateTimeOffset CreatedAt, string? Invitee = null);
 
-public sealed record AvailabilitySchedule(string Uri, bool Default, string Name, string User, string Timezone, IReadOnlyList<AvailabilityRule> Rules);
+public sealed record AvailableTime([property: JsonRequired] string Status, [property: JsonRequired] int InviteesRemaining, [property: JsonRequired] DateTimeOffset StartTime, [property: JsonRequired] string SchedulingUrl);
 
-public sealed record AvailabilityRule(string Type, string? Wday, string? Date, IReadOnlyList<AvailabilityInterval> Intervals);
+public sealed record AvailabilitySchedule([property: JsonRequired] string Uri, [property: JsonRequired] bool Default, [property: JsonRequired] string Name, [property: JsonRequired] string User, [property: JsonRequired] string Timezone, [property: JsonRequired] IReadOnlyList<AvailabilityRule> Rules);
 
-public sealed record AvailabilityInterval(string From, string To);
+public sealed record AvailabilityRule([property: JsonRequired] string Type, string? Wday, string? Date, [property: JsonRequired] IReadOnlyList<AvailabilityInterval> Intervals);
 
-public sealed record BusyTime(string Type, DateTimeOffset StartTime, DateTimeOffset EndTime, DateTimeOffset? BufferedStartTime,
+public sealed record AvailabilityInterval([property: JsonRequired] string From, [property: JsonRequired] string To);
+
+public sealed record BusyTime([property: JsonRequired] string Type, [property: JsonRequired] DateTimeOffset StartTime, [property: JsonRequired] DateTimeOffset EndTime, DateTimeOffset? BufferedStartTime,
     DateTimeOffset? BufferedEndTime, BusyTimeEvent? Event);
 
-public sealed record BusyTimeEvent(string Uri);
+public sealed record BusyTimeEvent([property: JsonRequired] string Uri);
 
 public sealed record WebhookSubscription(
-    string Uri,
-    string CallbackUrl,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
+    [property: JsonRequired] string Uri,
+    [property: JsonRequired] string CallbackUrl,
+    [property: JsonRequired] DateTimeOffset CreatedAt,
+    [property: JsonRequired] DateTimeOffset UpdatedAt,
     DateTimeOffset? RetryStartedAt,
-    string State,
-    IReadOnlyList<string> Events,
-    string Scope,
-    string Organization,
+    [property: JsonRequired] string State,
+    [property: JsonRequired] IReadOnlyList<string> Events,
+    [property: JsonRequired] string Scope,
+    [property: JsonRequired] string Organization,
     string? User,
     string? Creator);
 
 /// <summary>The token endpoint's answer; <c>created_at</c> is Unix seconds (not a timestamp string).</summary>
 public sealed record TokenResponse(
-    string AccessToken,
-    string RefreshToken,
-    string TokenType,
-    int ExpiresIn,
-    long CreatedAt,
-    string Owner,
-    string Organization,
+    [property: JsonRequired] string AccessToken,
+    [property: JsonRequired] string RefreshToken,
+    [property: JsonRequired] string TokenType,
+    [property: JsonRequired] int ExpiresIn,
+    [property: JsonRequired] long CreatedAt,
+    [property: JsonRequired] string Owner,
+    [property: JsonRequired] string Organization,
     string? Scope)
 {
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(CreatedAt).AddSeconds(ExpiresIn);
@@ -147,7 +150,6 @@ public sealed record WebhookSubscriptionRequest(string Url, IReadOnlyList<string
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CalendlyResource<CalendlyUser>))]
 [JsonSerializable(typeof(CalendlyResource<EventType>))]

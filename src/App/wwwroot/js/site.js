@@ -31,7 +31,65 @@
     showToast("Could not reach the server. Check your connection and try again.", "error");
   });
 
+  // A fragment swapped into a <dialog> (the booking widget) opens it.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var dialog = e.detail.target.closest && e.detail.target.closest("dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+  });
+
+  // The booking widget: Calendly's page reports progress with postMessage. Only messages from Calendly's origin (or
+  // the simulator's, in simulated mode) count, and a booking is recorded by the server, which confirms it with Calendly.
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-TOKEN"]; } catch (_) { return ""; }
+  }
+  function watchBookingFrame(box) {
+    var frame = box.querySelector("iframe[data-booking-frame]");
+    var status = box.querySelector("[data-booking-status]");
+    if (!frame || box.dataset.watched) return;
+    box.dataset.watched = "1";
+    var loaded = false;
+    frame.addEventListener("load", function () { loaded = true; status.textContent = "Pick a time that suits you."; });
+    setTimeout(function () {
+      if (!loaded) status.textContent = "Calendly is taking long to load. Use the link below to book in a new tab.";
+    }, 15000);
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-booking]").forEach(watchBookingFrame);
+  });
+  window.addEventListener("message", function (e) {
+    var box = document.querySelector("[data-booking]");
+    var data = e.data;
+    if (!box || e.origin !== box.dataset.calendlyOrigin || !data || typeof data.event !== "string") return;
+    var status = box.querySelector("[data-booking-status]");
+    if (data.event === "calendly.date_and_time_selected") status.textContent = "Almost there: enter your details.";
+    if (data.event !== "calendly.event_scheduled") return;
+    var eventUri = data.payload && data.payload.event && data.payload.event.uri;
+    var inviteeUri = data.payload && data.payload.invitee && data.payload.invitee.uri;
+    // Calendly may send event_scheduled twice.
+    if (!eventUri || !inviteeUri || box.dataset.recorded === inviteeUri) return;
+    box.dataset.recorded = inviteeUri;
+    status.textContent = "Confirming your booking…";
+    fetch("/api/calendly/bookings", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-TOKEN": csrfToken() },
+      body: JSON.stringify({ coachId: Number(box.dataset.coachId), eventUri: eventUri, inviteeUri: inviteeUri })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (result.ok) {
+        status.textContent = "Booked. It is on your sessions list.";
+        showToast("Session booked.", "success");
+        htmx.trigger(document.body, "sessions-changed");
+      } else {
+        status.textContent = (result.body.error && result.body.error.message) || "The booking could not be recorded.";
+      }
+    }).catch(function () {
+      status.textContent = "The booking is made in Calendly, but this page could not record it. It will appear shortly.";
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-booking]").forEach(watchBookingFrame);
     document.querySelectorAll("#toasts [data-autohide]").forEach(function (toast) {
       setTimeout(function () { toast.remove(); }, 4000);
     });

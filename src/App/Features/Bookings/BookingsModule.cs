@@ -1,0 +1,186 @@
+using System.Text.RegularExpressions;
+using App.Infrastructure.Api;
+using App.Infrastructure.Auth;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using App.Infrastructure.Web;
+using Carter;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace App.Features.Bookings;
+
+/// <summary>
+/// Booking with a coach: Calendly's own booking page, embedded (Calendly's inline widget in live mode, the
+/// simulator's page in simulated mode), prefilled with the realtor and tagged with an opaque reference to them. When
+/// the page reports a booking, the app records it, but only after confirming it with Calendly: the browser's word
+/// is not trusted.
+/// </summary>
+public sealed partial class BookingsModule : ICarterModule
+{
+    public const string UtmSource = "calendly-slices";
+
+    /// <summary>The booking as Calendly's page reported it, and the coach it was made with (the widget knows which).</summary>
+    public sealed record BookingRequest(long? CoachId, string? EventUri, string? InviteeUri);
+
+    public sealed class BookingRequestValidator : AbstractValidator<BookingRequest>
+    {
+        public BookingRequestValidator()
+        {
+            RuleFor(r => r.CoachId).NotNull().WithMessage("is required.").GreaterThan(0).WithMessage("must be a coach id.");
+            RuleFor(r => r.EventUri).NotEmpty().WithMessage("is required.")
+                .Must(u => u is null || EventUriPattern().IsMatch(u)).WithMessage("must be a scheduled event URI (…/scheduled_events/{uuid}).");
+            RuleFor(r => r.InviteeUri).NotEmpty().WithMessage("is required.")
+                .Must(u => u is null || InviteeUriPattern().IsMatch(u)).WithMessage("must be an invitee URI (…/scheduled_events/{uuid}/invitees/{uuid}).");
+            RuleFor(r => r).Must(r => r.EventUri is null || r.InviteeUri is null || r.InviteeUri.StartsWith(r.EventUri.TrimEnd('/') + "/invitees/", StringComparison.Ordinal))
+                .WithName("inviteeUri").WithMessage("must belong to the event in eventUri.");
+        }
+    }
+
+    public sealed record BookedSession(long Id, long CoachId, string EventUri, string InviteeUri, string EventName, DateTimeOffset StartTime,
+        DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl);
+
+    public sealed record BookingWidget(long CoachId, string CoachName, string EventTypeName, int Duration, string EmbedUrl, string SchedulingUrl,
+        string CalendlyOrigin, bool Live);
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/coaches/{coachId:long}/book", ShowBookingWidget).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost("/api/calendly/bookings", RecordBooking)
+            .RequireAuthorization()
+            .Validate<BookingRequest>()
+            .WithTags("Bookings")
+            .WithSummary("Record a booking made in the embedded Calendly page, after confirming it with Calendly.");
+    }
+
+    private sealed record CoachRow(long Id, string? Email, string CalendlyUserUri);
+
+    private const string CoachSql = """
+        select u.id, u.email, i.calendly_user_uri
+        from calendly_integrations i join users u on u.id = i.user_id
+        where u.id = @CoachId and i.status = 'active'
+        """;
+
+    public static async Task<IResult> ShowBookingWidget(long coachId, string? eventTypeUri, HttpContext context, CurrentUser user,
+        NpgsqlDataSource db, CalendlyCalls calendly, CalendlyOptions options, CancellationToken ct)
+    {
+        if (eventTypeUri is null || !Uri.TryCreate(eventTypeUri, UriKind.Absolute, out _))
+            return ApiResults.Validation(new Dictionary<string, string[]> { ["eventTypeUri"] = ["must be the event type's URI."] });
+        CoachRow? coach;
+        string bookingRef;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            coach = await connection.QuerySingleOrDefaultAsync<CoachRow>(new CommandDefinition(CoachSql, new { CoachId = coachId }, cancellationToken: ct));
+            bookingRef = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+                "select booking_ref from users where id = @Id", new { user.Id }, cancellationToken: ct)) ?? "";
+        }
+        if (coach is null) return ApiResults.NotFound("No connected coach has that id.");
+
+        EventType eventType;
+        try
+        {
+            eventType = await calendly.RunAsync(coach.Id,
+                (client, token) => client.GetEventTypeAsync(token, CalendlyClient.UuidOf(eventTypeUri), ct), ct);
+        }
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
+        {
+            return ApiResults.NotFound("That coach offers no such session type.");
+        }
+        if (eventType.Profile?.Owner != coach.CalendlyUserUri || eventType.SchedulingUrl is null || !eventType.Active)
+            return ApiResults.NotFound("That coach offers no such session type.");
+
+        var schedulingUrl = new Uri(eventType.SchedulingUrl);
+        var embedUrl = QueryHelpers.AddQueryString(eventType.SchedulingUrl, new Dictionary<string, string?>
+        {
+            ["name"] = user.Email is null ? null : user.Email.Split('@')[0],
+            ["email"] = user.Email,
+            ["utm_source"] = UtmSource,
+            // Opaque: attributes the booking to this realtor without giving Calendly their email or id.
+            ["utm_content"] = bookingRef,
+            ["embed_domain"] = context.Request.Host.Host,
+            ["embed_type"] = "Inline",
+            ["hide_gdpr_banner"] = "1",
+        });
+        var widget = new BookingWidget(coach.Id, eventType.Profile?.Name ?? coach.Email ?? "the coach", eventType.Name, eventType.Duration, embedUrl,
+            eventType.SchedulingUrl, options.UseRealCalendly ? "https://calendly.com" : schedulingUrl.GetLeftPart(UriPartial.Authority),
+            options.UseRealCalendly);
+        return HtmxPages.PageOrPartial(context, BookingPage.Create(widget), _BookingWidget.Create(widget));
+    }
+
+    private const string UpsertSessionSql = """
+        insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
+                              invitee_email, start_time, end_time, status, cancel_url, reschedule_url, source)
+        values (@CoachId, @RealtorId, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
+                @StartTime, @EndTime, @Status, @CancelUrl, @RescheduleUrl, 'booking')
+        on conflict (invitee_uri) do update set
+            realtor_id = coalesce(sessions.realtor_id, excluded.realtor_id), status = excluded.status,
+            start_time = excluded.start_time, end_time = excluded.end_time, updated_at = now()
+        returning id, coach_id, scheduled_event_uri as event_uri, invitee_uri, event_name, start_time, end_time, status,
+                  cancel_url, reschedule_url
+        """;
+
+    public static async Task<Results<Ok<Envelope<BookedSession>>, ApiErrorResult>> RecordBooking(BookingRequest request, HttpContext context,
+        CurrentUser user, NpgsqlDataSource db, CalendlyCalls calendly, IFusionCache cache, CancellationToken ct)
+    {
+        var eventUri = request.EventUri!;
+        var inviteeUri = request.InviteeUri!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var coach = await connection.QuerySingleOrDefaultAsync<CoachRow>(new CommandDefinition(CoachSql, new { request.CoachId }, cancellationToken: ct));
+        if (coach is null) return ApiResults.NotFound("No connected coach has that id.");
+
+        // Read with the coach's token: Calendly answers only for the coach's own events, and the event must be hosted
+        // by that coach (the same 404 either way, so nothing leaks about other coaches' events).
+        ScheduledEvent scheduled;
+        try
+        {
+            scheduled = await calendly.RunAsync(coach.Id, (client, token) => client.GetScheduledEventAsync(token, CalendlyClient.UuidOf(eventUri), ct), ct);
+        }
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
+        {
+            return ApiResults.NotFound("Calendly has no such booking with this coach.");
+        }
+        if (scheduled.EventMemberships.All(m => m.User != coach.CalendlyUserUri))
+            return ApiResults.NotFound("Calendly has no such booking with this coach.");
+
+        var invitee = await calendly.RunAsync(coach.Id, (client, token) =>
+            client.GetInviteeAsync(token, CalendlyClient.UuidOf(eventUri), CalendlyClient.UuidOf(inviteeUri), ct), ct);
+        var bookingRef = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "select booking_ref from users where id = @Id", new { user.Id }, cancellationToken: ct));
+        var mine = invitee.Tracking?.UtmContent == bookingRef
+            || (user.Email is not null && string.Equals(invitee.Email, user.Email, StringComparison.OrdinalIgnoreCase));
+        if (!mine) return ApiResults.Forbidden("Calendly says this booking was made by someone else.");
+
+        var session = await connection.QuerySingleAsync<BookedSession>(new CommandDefinition(UpsertSessionSql, new
+        {
+            CoachId = coach.Id,
+            RealtorId = user.Id,
+            EventUri = scheduled.Uri,
+            InviteeUri = invitee.Uri,
+            EventTypeUri = scheduled.EventType,
+            EventName = scheduled.Name,
+            InviteeName = invitee.Name,
+            InviteeEmail = invitee.Email,
+            scheduled.StartTime,
+            scheduled.EndTime,
+            Status = invitee.Status == "canceled" || scheduled.Status == "canceled" ? "canceled" : "active",
+            invitee.CancelUrl,
+            invitee.RescheduleUrl,
+        }, cancellationToken: ct));
+
+        // The slot is taken: the coach's cached free times are out of date (tag owned by the FreeTimes slice).
+        await cache.RemoveByTagAsync($"free-times:coach:{coach.Id}", token: ct);
+        context.Response.Toast($"Booked {scheduled.Name} on {scheduled.StartTime:u}.");
+        context.Response.Headers.Append("HX-Trigger-After-Settle", "sessions-changed");
+        return TypedResults.Ok(Envelope.Of(session));
+    }
+
+    [GeneratedRegex(@"^https?://[^/]+(/[^?#]*)?/scheduled_events/[A-Za-z0-9-]+/?$")]
+    private static partial Regex EventUriPattern();
+
+    [GeneratedRegex(@"^https?://[^/]+(/[^?#]*)?/scheduled_events/[A-Za-z0-9-]+/invitees/[A-Za-z0-9-]+/?$")]
+    private static partial Regex InviteeUriPattern();
+}
