@@ -19,16 +19,13 @@ public static class SimulatorHost
     public static WebApplication Build(SimulatorSettings settings, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder(args ?? []);
+        // Port 0 is for tests: a free port on loopback. Otherwise localhost only; a container sets ASPNETCORE_URLS instead.
         if (settings.Port is { } port)
-        {
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                // Port 0 is for tests: a free port on loopback only. A real run listens like the app does.
                 if (port == 0) kestrel.Listen(IPAddress.Loopback, 0);
-                else if (builder.Environment.IsProduction()) kestrel.ListenAnyIP(port);
                 else kestrel.ListenLocalhost(port);
             });
-        }
         builder.Services.AddSimulator(settings);
         configure?.Invoke(builder);
 
@@ -52,6 +49,9 @@ public static class SimulatorHost
         AvailabilityApi.Map(api);
         WebhooksApi.Map(api);
         OAuthEndpoints.Map(app);
+        BookingPages.Map(app);
+        CancelPages.Map(app);
+        ReschedulePages.Map(app);
         ControlEndpoints.Map(app.MapGroup("/_sim"));
         app.MapFallback(() => CalendlyErrors.NotFound());
         return app;

@@ -25,9 +25,7 @@ public static class EventTypesApi
     private static IResult List(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris)
     {
         var query = new QueryReader(request);
-        var userUuid = query.ResourceUuid("user", "users");
-        var organizationUuid = query.ResourceUuid("organization", "organizations");
-        if (query.Text("user") is null && query.Text("organization") is null) Filters.RequireOneOf(query, "organization", "user");
+        var owner = Filters.Owner(query);
         var active = query.Bool("active");
         var adminManaged = query.Bool("admin_managed");
         var sort = query.Sort("name:asc", "name", "position", "created_at", "updated_at");
@@ -36,15 +34,10 @@ public static class EventTypesApi
 
         return world.Locked(w =>
         {
-            if (organizationUuid is not null && organizationUuid != caller.OrganizationUuid) return CalendlyErrors.PermissionDenied();
-            if (userUuid is not null)
-            {
-                if (!w.Users.TryGetValue(userUuid, out var user)) return CalendlyErrors.NotFound();
-                if (!caller.SharesOrganizationWith(user)) return CalendlyErrors.PermissionDenied(CalendlyErrors.NotInYourOrganization);
-            }
+            if (owner.Refusal(caller, w) is { } refusal) return refusal;
             var types = w.EventTypes.Values
                 .Where(t => w.Users[t.OwnerUuid].OrganizationUuid == caller.OrganizationUuid)
-                .Where(t => userUuid is null || t.OwnerUuid == userUuid)
+                .Where(t => owner.UserUuid is null || t.OwnerUuid == owner.UserUuid)
                 .Where(t => active is null || t.Active == active)
                 .Where(t => adminManaged is not true); // no event type here is admin-managed
             var sorted = Filters.SortBy(types, sort, SortKey, t => t.Uuid)

@@ -3,9 +3,30 @@ using Calendly.Simulator.World;
 
 namespace Calendly.Simulator.Api;
 
+/// <summary>The user= and organization= filters of a list, as uuids.</summary>
+public sealed record OwnerFilter(string? UserUuid, string? OrganizationUuid)
+{
+    /// <summary>organization= must be the caller's; user= must exist and be in the caller's organization.</summary>
+    public IResult? Refusal(Caller caller, SimulatedWorld world)
+    {
+        if (OrganizationUuid is not null && OrganizationUuid != caller.OrganizationUuid) return CalendlyErrors.PermissionDenied();
+        if (UserUuid is null) return null;
+        if (!world.Users.TryGetValue(UserUuid, out var user)) return CalendlyErrors.NotFound();
+        return caller.SharesOrganizationWith(user) ? null : CalendlyErrors.PermissionDenied(CalendlyErrors.NotInYourOrganization);
+    }
+}
+
 /// <summary>Validation shared by list endpoints.</summary>
 public static class Filters
 {
+    /// <summary>user= and/or organization=, full URIs; at least one of them.</summary>
+    public static OwnerFilter Owner(QueryReader query)
+    {
+        var filter = new OwnerFilter(query.ResourceUuid("user", "users"), query.ResourceUuid("organization", "organizations"));
+        if (query.Text("user") is null && query.Text("organization") is null) RequireOneOf(query, "organization", "user");
+        return filter;
+    }
+
     /// <summary>Calendly answers a list without any owner filter with one detail per filter it would have accepted.</summary>
     public static void RequireOneOf(QueryReader query, params string[] parameters)
     {

@@ -36,7 +36,7 @@ public static class ScheduledEventsApi
         var inviteeEmail = query.Text("invitee_email");
         var minStart = query.Timestamp("min_start_time");
         var maxStart = query.Timestamp("max_start_time");
-        var sort = query.Sort("start_time:asc", "start_time");
+        var sort = query.Sort("start_time:asc", "start_time"); // Calendly does not document its default; clients should send one
         var page = Paging.Read(query);
         if (query.HasErrors) return query.Failure;
 

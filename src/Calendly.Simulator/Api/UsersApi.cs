@@ -29,25 +29,17 @@ public static class UsersApi
     private static IResult ListMemberships(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris)
     {
         var query = new QueryReader(request);
-        var userUuid = query.ResourceUuid("user", "users");
-        var organizationUuid = query.ResourceUuid("organization", "organizations");
+        var owner = Filters.Owner(query);
         var email = query.Text("email");
-        if (query.Text("user") is null && query.Text("organization") is null)
-            Filters.RequireOneOf(query, "organization", "user");
         var page = Paging.Read(query);
         if (query.HasErrors) return query.Failure;
 
         return world.Locked(w =>
         {
-            if (organizationUuid is not null && organizationUuid != caller.OrganizationUuid) return CalendlyErrors.PermissionDenied();
-            if (userUuid is not null)
-            {
-                if (!w.Users.TryGetValue(userUuid, out var user)) return CalendlyErrors.NotFound();
-                if (!caller.SharesOrganizationWith(user)) return CalendlyErrors.PermissionDenied(CalendlyErrors.NotInYourOrganization);
-            }
+            if (owner.Refusal(caller, w) is { } refusal) return refusal;
             var memberships = w.Memberships.Values
                 .Where(m => m.OrganizationUuid == caller.OrganizationUuid)
-                .Where(m => userUuid is null || m.UserUuid == userUuid)
+                .Where(m => owner.UserUuid is null || m.UserUuid == owner.UserUuid)
                 .Where(m => email is null || string.Equals(w.Users[m.UserUuid].Email, email, StringComparison.OrdinalIgnoreCase))
                 .OrderBy(m => m.CreatedAt).ThenBy(m => m.Uuid, StringComparer.Ordinal)
                 .Select(m => MembershipResource.From(m, w.Users[m.UserUuid], uris))

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace Calendly.Simulator.Pages;
 
@@ -35,4 +36,22 @@ public static class Html
 
     public static IResult Error(int status, string title, string message) =>
         Page(title, $"<h1>{E(title)}</h1><p class=\"error\">{E(message)}</p>", status);
+
+    /// <summary>
+    /// The window.postMessage events Calendly's embed sends to the page around its iframe ({event, payload}), followed by
+    /// calendly.page_height. Outside an iframe nothing is sent. JSON from System.Text.Json escapes &lt; and &gt;, so it is
+    /// safe inside a script element.
+    /// </summary>
+    public static string EmbedScript(params (string Event, object Payload)[] messages)
+    {
+        var json = JsonSerializer.Serialize(messages.Select(m => new { @event = m.Event, payload = m.Payload }));
+        return $$"""
+            (function () {
+              if (window.parent === window) return;
+              var post = function (message) { window.parent.postMessage(message, "*"); };
+              {{json}}.forEach(post);
+              post({ event: "calendly.page_height", payload: { height: document.documentElement.scrollHeight + "px" } });
+            })();
+            """;
+    }
 }

@@ -19,6 +19,7 @@ public sealed class SeedTests(SimulatorFixture fixture)
         var events = (await coach.Api.GetJsonAsync($"/scheduled_events?user={user}&count=100")).GetProperty("collection").EnumerateArray().ToList();
         var now = DateTimeOffset.UtcNow;
 
+        await Assert.That(me.Text("uri").Uuid()).IsEqualTo("65657357-8159-4dbd-8e3d-dba1faa05e6b"); // as README.md says, for seed 42
         await Assert.That(me.Text("email")).IsEqualTo("casey.rivera@northwind.example");
         await Assert.That(me.Text("slug")).IsEqualTo("casey-rivera");
         await Assert.That(me.Text("timezone")).IsEqualTo("America/New_York");

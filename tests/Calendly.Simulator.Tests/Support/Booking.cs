@@ -37,5 +37,9 @@ public static class Booking
         return types.GetProperty("collection")[index].Text("uri");
     }
 
+    /// <summary>The event type's scheduling_url: its booking page on the simulator.</summary>
+    public static async Task<string> SchedulingUrlAsync(this SimAccount account, string eventTypeUri) =>
+        (await account.Api.GetJsonAsync($"/event_types/{eventTypeUri.Uuid()}")).GetProperty("resource").Text("scheduling_url");
+
     public static string Stamp(DateTimeOffset instant) => Uri.EscapeDataString(instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'"));
 }
