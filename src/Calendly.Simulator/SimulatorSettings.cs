@@ -33,6 +33,9 @@ public sealed record SimulatorSettings
     /// <summary>One limit over all users together, for benchmarks; null = none.</summary>
     public int? GlobalRequestsPerMinute { get; init; }
 
+    /// <summary>One limit on token requests over all users together, for benchmarks of token refresh; null = none.</summary>
+    public int? GlobalTokenRequestsPerMinute { get; init; }
+
     public TimeSpan WebhookRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan WebhookRetryMaxDelay { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan WebhookFailureWindow { get; init; } = TimeSpan.FromHours(24);
@@ -62,6 +65,7 @@ public sealed record SimulatorSettings
             FreeRequestsPerMinute = Int(config, "SIM_RATE_LIMIT_FREE_PER_MINUTE") ?? defaults.FreeRequestsPerMinute,
             TokenRequestsPerMinute = Int(config, "SIM_TOKEN_REQUESTS_PER_MINUTE") ?? defaults.TokenRequestsPerMinute,
             GlobalRequestsPerMinute = Int(config, "SIM_GLOBAL_RATE_LIMIT_PER_MINUTE"),
+            GlobalTokenRequestsPerMinute = Int(config, "SIM_GLOBAL_TOKEN_REQUESTS_PER_MINUTE"),
             WebhookRetryBaseDelay = Seconds(config, "SIM_WEBHOOK_RETRY_BASE_SECONDS") ?? defaults.WebhookRetryBaseDelay,
             WebhookRetryMaxDelay = Seconds(config, "SIM_WEBHOOK_RETRY_MAX_SECONDS") ?? defaults.WebhookRetryMaxDelay,
             WebhookFailureWindow = Seconds(config, "SIM_WEBHOOK_FAILURE_WINDOW_SECONDS") ?? defaults.WebhookFailureWindow,

@@ -17,6 +17,11 @@ public sealed class TokenIssuer(SimulatorSettings settings, TokenStore tokens, W
     /// <summary>At most N token requests per user per minute; the rate-limit headers go on the answer either way.</summary>
     public bool TryTakeTokenRequest(string userUuid, HttpResponse response)
     {
+        if (settings.GlobalTokenRequestsPerMinute is { } globalLimit && limiter.Take("token:*", globalLimit) is { Allowed: false } everyone)
+        {
+            everyone.WriteHeaders(response);
+            return false;
+        }
         var decision = limiter.Take($"token:{userUuid}", settings.TokenRequestsPerMinute);
         decision.WriteHeaders(response);
         return decision.Allowed;

@@ -88,5 +88,20 @@ public sealed class RateLimitTests(SimulatorFixture fixture)
         await Assert.That(statuses).IsEquivalentTo([200, 200, 200, 429], TUnit.Assertions.Enums.CollectionOrdering.Matching);
     }
 
+    [Test]
+    public async Task A_global_token_limit_caps_token_requests_of_all_users_together()
+    {
+        await using var sim = await TestSimulator.StartAsync(TestSimulator.DefaultSettings with { GlobalTokenRequestsPerMinute = 2 });
+        var flow = new OAuthFlow(sim);
+        var statuses = new List<int>();
+        foreach (var account in new[] { await sim.NewAccountAsync(), await sim.NewAccountAsync(), await sim.NewAccountAsync() })
+        {
+            using var response = await flow.RefreshAsync(account.RefreshToken);
+            statuses.Add((int)response.StatusCode);
+        }
+
+        await Assert.That(statuses).IsEquivalentTo([200, 200, 429], TUnit.Assertions.Enums.CollectionOrdering.Matching);
+    }
+
     private static int Header(HttpResponseMessage response, string name) => int.Parse(response.Headers.GetValues(name).Single());
 }

@@ -14,9 +14,29 @@ public sealed class CalendlyBudget(CalendlyResilienceOptions options) : IDisposa
     private readonly PartitionedRateLimiter<long> _requests = PerUser(options.UserRequestsPerMinute);
     private readonly PartitionedRateLimiter<long> _tokenRequests = PerUser(options.UserTokenRequestsPerMinute);
 
+    // A steady pace rather than a burst per minute: at most one second's worth at once, so that any minute-long window
+    // of the upstream's counts stays within the limit.
+    private readonly RateLimiter? _allTokenRequests = options.TokenRequestsPerMinute > 0
+        ? new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, options.TokenRequestsPerMinute / 60),
+            TokensPerPeriod = Math.Max(1, options.TokenRequestsPerMinute / 60),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, options.TokenRequestsPerMinute / 60) * 60.0 / options.TokenRequestsPerMinute),
+            QueueLimit = 1_000_000,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        })
+        : null;
+
     public Task WaitForRequestAsync(long userId, CancellationToken ct) => WaitAsync(_requests, userId, "API requests", ct);
 
-    public Task WaitForTokenRequestAsync(long userId, CancellationToken ct) => WaitAsync(_tokenRequests, userId, "token requests", ct);
+    public async Task WaitForTokenRequestAsync(long userId, CancellationToken ct)
+    {
+        await WaitAsync(_tokenRequests, userId, "token requests", ct);
+        if (_allTokenRequests is null) return;
+        // Waiting for the shared pace is not this coach's fault: no deadline beyond the caller's own.
+        using var lease = await _allTokenRequests.AcquireAsync(1, ct);
+    }
 
     private async Task WaitAsync(PartitionedRateLimiter<long> limiter, long userId, string what, CancellationToken ct)
     {
@@ -52,5 +72,6 @@ public sealed class CalendlyBudget(CalendlyResilienceOptions options) : IDisposa
     {
         _requests.Dispose();
         _tokenRequests.Dispose();
+        _allTokenRequests?.Dispose();
     }
 }

@@ -73,7 +73,8 @@ public sealed record AppSettings(
             BreakerSamplingDuration: TimeSpan.FromSeconds(reader.Number("CALENDLY_BREAKER_SAMPLING_SECONDS", 30, 1, 3600)),
             BreakerBreakDuration: TimeSpan.FromSeconds(reader.Number("CALENDLY_BREAKER_BREAK_SECONDS", 15, 1, 3600)),
             UserRequestsPerMinute: (int)reader.Number("CALENDLY_USER_REQUESTS_PER_MINUTE", 450, 1, 100_000),
-            UserTokenRequestsPerMinute: (int)reader.Number("CALENDLY_USER_TOKEN_REQUESTS_PER_MINUTE", 8, 1, 1000));
+            UserTokenRequestsPerMinute: (int)reader.Number("CALENDLY_USER_TOKEN_REQUESTS_PER_MINUTE", 8, 1, 1000),
+            TokenRequestsPerMinute: (int)reader.Number("CALENDLY_TOKEN_REQUESTS_PER_MINUTE", 0, 0, 1_000_000));
 
         var tokens = new TokenLifecycleOptions(
             RefreshSkew: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_SKEW_SECONDS", 120, 0, 3600)),
@@ -127,6 +128,8 @@ public sealed record AuthOptions(
 /// <summary>
 /// Limits and timings for calls to Calendly. The per-user budgets stay under Calendly's own per-user limits
 /// (500 requests a minute on paid plans; 8 token requests a minute) so that Calendly rarely has to answer 429.
+/// TokenRequestsPerMinute (0 = none) paces this instance's token requests over all users, for an upstream (or a
+/// simulator run) that limits them globally.
 /// </summary>
 public sealed record CalendlyResilienceOptions(
     TimeSpan Deadline,
@@ -139,7 +142,8 @@ public sealed record CalendlyResilienceOptions(
     TimeSpan BreakerSamplingDuration,
     TimeSpan BreakerBreakDuration,
     int UserRequestsPerMinute,
-    int UserTokenRequestsPerMinute);
+    int UserTokenRequestsPerMinute,
+    int TokenRequestsPerMinute);
 
 /// <summary>
 /// The token lifecycle: how early an access token is refreshed, how failed refreshes back off, and the background
