@@ -137,6 +137,8 @@ public sealed partial class SimulatorServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        // Stop first: background workers (webhook deliveries) then end as on any shutdown rather than being torn down.
+        await _app.StopAsync();
         await _app.DisposeAsync();
     }
 
