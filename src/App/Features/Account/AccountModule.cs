@@ -1,21 +1,95 @@
 using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
+using App.Infrastructure.Web;
 using Carter;
+using Dapper;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Features.Account;
 
-/// <summary>Who the caller is, as this app knows them: lets other apps check a token and find their user id.</summary>
+/// <summary>
+/// Who the caller is, as this app knows them, and the one thing they set themselves: their time zone, in which
+/// every time on the pages is shown (detected in the browser, chosen with a select that needs no JavaScript).
+/// </summary>
 public sealed class AccountModule : ICarterModule
 {
     public sealed record Me(long Id, string ExternalId, string? Email, string Role, string TimeZone);
 
-    public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/me", GetMe)
-            .RequireAuthorization()
-            .WithTags("Account")
-            .WithSummary("The signed-in user (created on the first authenticated request).");
+    public sealed record TimeZoneRequest
+    {
+        public string? TimeZone { get; init; }
+    }
 
-    public static Ok<Envelope<Me>> GetMe(CurrentUser user) =>
-        TypedResults.Ok(Envelope.Of(new Me(user.Id, user.ExternalId, user.Email, user.Role, user.TimeZone)));
+    public sealed class TimeZoneRequestValidator : AbstractValidator<TimeZoneRequest>
+    {
+        public TimeZoneRequestValidator() =>
+            RuleFor(r => r.TimeZone).NotEmpty().WithMessage("is required.")
+                .Must(tz => tz is null || TimeZones.Contains(tz)).WithMessage("must be an IANA time zone such as Europe/Paris.");
+    }
+
+    public sealed record SettingsView(CurrentUser User, string Selected, IReadOnlyDictionary<string, string[]> Errors, bool Saved);
+
+    /// <summary>IANA ids the server knows (on Linux the system zones are IANA's), sorted for the select.</summary>
+    public static readonly IReadOnlyList<string> TimeZoneIds = TimeZoneInfo.GetSystemTimeZones()
+        .Select(z => z.Id).Where(id => id.Contains('/') || id == "UTC").Order(StringComparer.Ordinal).ToArray();
+
+    private static readonly HashSet<string> TimeZones = [.. TimeZoneIds];
+
+    private const string UpdateTimeZoneSql = "update users set time_zone = @TimeZone, updated_at = now() where id = @Id";
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/me").RequireAuthorization().WithTags("Account");
+        api.MapGet("", GetMe).WithSummary("The signed-in user (created on the first authenticated request).");
+        api.MapPut("/time-zone", SetTimeZone).Validate<TimeZoneRequest>().WithSummary("Set the user's IANA time zone.");
+
+        var pages = app.MapGroup("/settings").RequireAuthorization().ExcludeFromDescription();
+        pages.MapGet("", ShowSettings);
+        pages.MapPost("", SaveSettings);
+    }
+
+    public static Ok<Envelope<Me>> GetMe(CurrentUser user) => TypedResults.Ok(Envelope.Of(ToMe(user)));
+
+    public static async Task<Ok<Envelope<Me>>> SetTimeZone(TimeZoneRequest request, CurrentUser user, NpgsqlDataSource db,
+        IFusionCache cache, CancellationToken ct)
+    {
+        await SaveTimeZoneAsync(user, request.TimeZone!, db, cache, ct);
+        return TypedResults.Ok(Envelope.Of(ToMe(user with { TimeZone = request.TimeZone! })));
+    }
+
+    public static IResult ShowSettings(HttpContext context, CurrentUser user, bool? saved) =>
+        Render(context, new SettingsView(user, user.TimeZone, new Dictionary<string, string[]>(), saved == true), 200);
+
+    public static async Task<IResult> SaveSettings([FromForm] TimeZoneRequest form, HttpContext context, CurrentUser user,
+        NpgsqlDataSource db, IFusionCache cache, CancellationToken ct)
+    {
+        if (await Validation.ProblemsAsync(context, form) is { } problems)
+            return Render(context, new SettingsView(user, form.TimeZone ?? "", problems, false), StatusCodes.Status422UnprocessableEntity);
+        await SaveTimeZoneAsync(user, form.TimeZone!, db, cache, ct);
+        if (!context.Request.Headers.ContainsKey("HX-Request")) return Results.Redirect("/settings?saved=true");
+        context.Response.Toast($"Times are now shown in {form.TimeZone}.");
+        return Render(context, new SettingsView(user with { TimeZone = form.TimeZone! }, form.TimeZone!, new Dictionary<string, string[]>(), true), 200);
+    }
+
+    private static async Task SaveTimeZoneAsync(CurrentUser user, string timeZone, NpgsqlDataSource db, IFusionCache cache, CancellationToken ct)
+    {
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            await connection.ExecuteAsync(new CommandDefinition(UpdateTimeZoneSql, new { TimeZone = timeZone, user.Id }, cancellationToken: ct));
+        await cache.RemoveByTagAsync(UserProvisioning.CacheTag(user.ExternalId), token: ct);
+    }
+
+    private static IResult Render(HttpContext context, SettingsView view, int status)
+    {
+        var page = SettingsPage.Create(view);
+        var form = _TimeZoneForm.Create(view);
+        page.StatusCode = status;
+        form.StatusCode = status;
+        return HtmxPages.PageOrPartial(context, page, form);
+    }
+
+    private static Me ToMe(CurrentUser user) => new(user.Id, user.ExternalId, user.Email, user.Role, user.TimeZone);
 }

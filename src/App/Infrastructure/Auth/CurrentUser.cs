@@ -27,7 +27,8 @@ public sealed record CurrentUser(long Id, string ExternalId, string? Email, stri
 /// <summary>
 /// Middleware: turns an authenticated principal into a users row (created on the first request, updated when the
 /// identity provider's email, role or time zone change) and exposes it as <see cref="CurrentUser"/>.
-/// The row id is cached, so a steady user costs no database round trip.
+/// The row (id and stored time zone) is cached, so a steady user costs no database round trip. A time zone from the
+/// identity provider (or the sign-in form) seeds a new row; after that the user's own choice (the settings page) rules.
 /// </summary>
 public static class UserProvisioning
 {
@@ -41,20 +42,27 @@ public static class UserProvisioning
             var identity = ReadIdentity(context.User, options);
             if (identity.Error is not null)
                 throw new ApiException(StatusCodes.Status403Forbidden, "forbidden", identity.Error);
-            var user = identity.User!;
+            var (user, claimedTimeZone) = identity.User!.Value;
             var cache = context.RequestServices.GetRequiredService<IFusionCache>();
-            var id = await cache.GetOrSetAsync(
-                $"user-id:{user.ExternalId}:{user.Email}:{user.Role}:{user.TimeZone}",
-                ct => UpsertAsync(context.RequestServices.GetRequiredService<NpgsqlDataSource>(), user, ct),
+            var row = await cache.GetOrSetAsync(
+                $"user:{user.ExternalId}:{user.Email}:{user.Role}",
+                ct => UpsertAsync(context.RequestServices.GetRequiredService<NpgsqlDataSource>(), user, claimedTimeZone, ct),
                 options: new FusionCacheEntryOptions(TimeSpan.FromMinutes(10)),
+                tags: [CacheTag(user.ExternalId)],
                 token: context.RequestAborted);
-            context.Features.Set(user with { Id = id });
+            context.Features.Set(user with { Id = row.Id, TimeZone = row.TimeZone });
         }
         await next(context);
     });
 
-    /// <summary>Reads the configured claims; a role the app does not know is refused rather than guessed.</summary>
-    public static (CurrentUser? User, string? Error) ReadIdentity(ClaimsPrincipal principal, AuthOptions options)
+    /// <summary>Evicts the cached row of a user whose stored details changed (their time zone, from the settings page).</summary>
+    public static string CacheTag(string externalId) => $"user:{externalId}";
+
+    /// <summary>
+    /// Reads the configured claims; a role the app does not know is refused rather than guessed. The time zone is
+    /// returned apart: null when the provider sends none (or an unknown one), so the stored one stands.
+    /// </summary>
+    public static ((CurrentUser User, string? ClaimedTimeZone)? User, string? Error) ReadIdentity(ClaimsPrincipal principal, AuthOptions options)
     {
         var externalId = principal.FindFirst("sub")?.Value;
         if (string.IsNullOrWhiteSpace(externalId)) return (null, "The token has no subject (sub) claim.");
@@ -64,9 +72,9 @@ public static class UserProvisioning
             return (null, $"The role '{role}' in claim {options.RoleClaim} is not one of {string.Join(", ", UserRoles.All)}.");
 
         var timeZone = Claim(principal, options.TimeZoneClaim);
-        if (timeZone is null || !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) timeZone = DefaultTimeZone;
+        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) timeZone = null;
 
-        return (new CurrentUser(0, externalId, Claim(principal, options.EmailClaim), role, timeZone), null);
+        return ((new CurrentUser(0, externalId, Claim(principal, options.EmailClaim), role, timeZone ?? DefaultTimeZone), timeZone), null);
     }
 
     /// <summary>A claim by name, or by a dotted path into a JSON claim (Clerk puts custom roles in e.g. metadata.role).</summary>
@@ -90,24 +98,26 @@ public static class UserProvisioning
         }
     }
 
-    private static async Task<long> UpsertAsync(NpgsqlDataSource db, CurrentUser user, CancellationToken ct)
+    private sealed record UserRow(long Id, string TimeZone);
+
+    private static async Task<UserRow> UpsertAsync(NpgsqlDataSource db, CurrentUser user, string? claimedTimeZone, CancellationToken ct)
     {
         const string sql = """
             with upserted as (
                 insert into users (external_id, email, role, time_zone)
-                values (@ExternalId, @Email, @Role, @TimeZone)
+                values (@ExternalId, @Email, @Role, coalesce(@ClaimedTimeZone, 'UTC'))
                 on conflict (external_id) do update
-                    set email = excluded.email, role = excluded.role, time_zone = excluded.time_zone, updated_at = now()
-                    where (users.email, users.role, users.time_zone)
-                          is distinct from (excluded.email, excluded.role, excluded.time_zone)
-                returning id
+                    set email = excluded.email, role = excluded.role, updated_at = now()
+                    where (users.email, users.role) is distinct from (excluded.email, excluded.role)
+                returning id, time_zone
             )
-            select id from upserted
+            select id, time_zone from upserted
             union all
-            select id from users where external_id = @ExternalId
+            select id, time_zone from users where external_id = @ExternalId
             limit 1
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleAsync<long>(new CommandDefinition(sql, user, cancellationToken: ct));
+        return await connection.QuerySingleAsync<UserRow>(new CommandDefinition(sql,
+            new { user.ExternalId, user.Email, user.Role, ClaimedTimeZone = claimedTimeZone }, cancellationToken: ct));
     }
 }

@@ -93,6 +93,17 @@
     document.querySelectorAll("#toasts [data-autohide]").forEach(function (toast) {
       setTimeout(function () { toast.remove(); }, 4000);
     });
+    // The settings select: offer the browser's own time zone when it differs from the stored one.
+    document.querySelectorAll("select[data-suggest-time-zone]").forEach(function (select) {
+      var detected = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (!detected || detected === select.value || !select.querySelector('option[value="' + detected + '"]')) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.textContent = "Use this browser's time zone (" + detected + ")";
+      button.addEventListener("click", function () { select.value = detected; });
+      select.insertAdjacentElement("afterend", button);
+    });
     document.querySelectorAll("input[data-detect-time-zone]").forEach(function (input) {
       if (!input.value && window.Intl) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
     });

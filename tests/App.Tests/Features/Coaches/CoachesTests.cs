@@ -66,8 +66,10 @@ public sealed class CoachesTests(AppFixture app)
     [Test]
     public async Task A_coach_whose_Calendly_is_down_is_listed_without_event_types_not_an_error()
     {
-        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
-        await app.Simulator.SetFaultsAsync(new { outage = true, user = coach.Account.Uri });
+        // Down before the coach is visible: a parallel test listing coaches would otherwise cache their event types.
+        var account = (await app.Simulator.CreateUsersAsync(1))[0];
+        await app.Simulator.SetFaultsAsync(new { outage = true, user = account.Uri });
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator, account);
         try
         {
             var response = await (await RealtorAsync()).GetAsync("/api/coaches?count=100");
