@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+using App.E2ETests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace App.E2ETests.Features.Schedules;
+
+/// <summary>The /availability page in Chromium: the week rendered by the page, the event types loaded by htmx.</summary>
+[ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
+public sealed class AvailabilityPageTests(BrowserFixture app)
+{
+    /// <summary>Signs in as a new coach and connects a fresh simulated account through the consent page.</summary>
+    private async Task<IPage> ConnectedCoachAsync()
+    {
+        var account = (await app.Simulator.CreateUsersAsync(1))[0];
+        var id = $"e2e-{Guid.NewGuid():N}"[..20];
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/dev/sign-in");
+        await page.FillAsync("input[name=userId]", id);
+        await page.FillAsync("input[name=email]", $"{id}@example.test");
+        await page.SelectOptionAsync("select[name=role]", "coach");
+        await page.ClickAsync("button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/dashboard"));
+
+        await page.GotoAsync("/api/calendly/oauth/connect");
+        await page.SelectOptionAsync("#account", account.Uuid);
+        await page.ClickAsync("button[value=allow]");
+        await Expect(page).ToHaveURLAsync(new Regex("/dashboard\\?notice=calendly-connected$"));
+        return page;
+    }
+
+    [Test]
+    public async Task A_coach_sees_their_weekly_hours_and_their_event_types_on_one_page()
+    {
+        var page = await ConnectedCoachAsync();
+
+        await page.ClickAsync("nav >> text=Availability");
+
+        var schedules = page.Locator("#availability-schedules");
+        await Expect(schedules).ToContainTextAsync("Working Hours (default)");
+        await Expect(schedules.Locator("tr", new() { HasText = "Monday" })).ToContainTextAsync("09:00–17:00");
+        await Expect(schedules.Locator("tr", new() { HasText = "Sunday" })).ToContainTextAsync("Unavailable");
+        // htmx replaced the fallback link with the event types list.
+        await Expect(page.Locator("#event-types")).ToContainTextAsync("30 Minute Meeting");
+        await Expect(page.Locator("#event-types")).ToContainTextAsync("Group Session");
+        await Expect(page.Locator("#event-types >> text=Your event types")).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "availability");
+    }
+
+    [Test]
+    public async Task Load_more_appends_the_next_page_of_event_types_in_place()
+    {
+        var page = await ConnectedCoachAsync();
+        await page.GotoAsync("/event-types?count=1");
+        var items = page.Locator("#event-type-list > li:not(.load-more)");
+        await Expect(items).ToHaveCountAsync(1);
+
+        await page.ClickAsync("text=Load more");
+
+        await Expect(items).ToHaveCountAsync(2);
+        await Expect(page.Locator("#event-type-list")).ToContainTextAsync("Group Session");
+        await Expect(page.Locator(".load-more")).ToHaveCountAsync(0);
+        await Expect(page).ToHaveURLAsync(new Regex("/event-types\\?count=1$"));
+    }
+}
