@@ -79,7 +79,10 @@ public sealed class ApiEnvelopeTests(AppFixture app)
     [Test]
     public async Task A_query_value_of_the_wrong_type_is_a_validation_failure()
     {
-        await ErrorOf(await app.NewBrowser().GetAsync("/api/test-faults/number?count=lots"), HttpStatusCode.BadRequest, "validation_failed");
+        var error = await ErrorOf(await app.NewBrowser().GetAsync("/api/test-faults/number?count=lots"), HttpStatusCode.BadRequest, "validation_failed");
+        await Assert.That(error.GetProperty("details").GetProperty("count")[0].GetString()).IsEqualTo("is not a valid whole number.");
+        var missing = await ErrorOf(await app.NewBrowser().GetAsync("/api/test-faults/number"), HttpStatusCode.BadRequest, "validation_failed");
+        await Assert.That(missing.GetProperty("details").GetProperty("count")[0].GetString()).IsEqualTo("is required.");
     }
 
     [Test]

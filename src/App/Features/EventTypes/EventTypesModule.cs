@@ -71,12 +71,7 @@ public sealed class EventTypesModule : ICarterModule
         NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
     {
         if (user.IsRealtor)
-        {
-            var refusal = ErrorPage.Create(new ErrorView(StatusCodes.Status403Forbidden, "Event types are for coaches", RealtorRefusal,
-                Envelope.TraceId(context), "/coaches", "See the coaches"));
-            refusal.StatusCode = StatusCodes.Status403Forbidden;
-            return refusal;
-        }
+            return ErrorPages.Page(context, StatusCodes.Status403Forbidden, "Event types are for coaches", RealtorRefusal, "/coaches", "See the coaches");
         var view = new EventTypesView(await QueryEventTypes(query, user, db, calls, ct), query);
         return HtmxPages.PageOrPartial(context, EventTypesPage.Create(view), _EventTypeList.Create(view));
     }

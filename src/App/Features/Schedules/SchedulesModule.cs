@@ -87,12 +87,7 @@ public sealed class SchedulesModule : ICarterModule
         CalendlyOptions calendly, CancellationToken ct)
     {
         if (user.IsRealtor)
-        {
-            var refusal = ErrorPage.Create(new ErrorView(StatusCodes.Status403Forbidden, "Availability is for coaches", RealtorRefusal,
-                Envelope.TraceId(context), "/coaches", "See the coaches"));
-            refusal.StatusCode = StatusCodes.Status403Forbidden;
-            return refusal;
-        }
+            return ErrorPages.Page(context, StatusCodes.Status403Forbidden, "Availability is for coaches", RealtorRefusal, "/coaches", "See the coaches");
         var account = await QueryCalendlyAccount(db, user, ct);
         var schedules = await QuerySchedules(calls, user, account.CalendlyUserUri, ct);
         var editUrl = calendly.UseRealCalendly ? CalendlyScheduleEditor : account.SchedulingUrl ?? calendly.ApiBaseUrl.ToString();

@@ -68,7 +68,7 @@ public static class ApiErrors
         BadHttpRequestException { InnerException: JsonException json } => (400, "validation_failed",
             "The request body is not valid JSON for this route.", JsonDetails(json)),
         BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 400 ? "validation_failed" : Describe(bad.StatusCode).Code,
-            bad.Message, null),
+            bad.Message, BindingDetails(bad.Message)),
         _ => (500, "internal_error", "Something went wrong on our side. Quote the trace id if you report it.", null),
     };
 
@@ -87,6 +87,24 @@ public static class ApiErrors
         503 => ("unavailable", "The service is unavailable; try again shortly."),
         _ when status >= 500 => ("internal_error", "Something went wrong on our side."),
         _ => ($"http_{status}", "The request failed."),
+    };
+
+    /// <summary>Names the route or query parameter that failed to bind ("count=abc"), like a validator would.</summary>
+    private static Dictionary<string, string[]>? BindingDetails(string message)
+    {
+        var failed = System.Text.RegularExpressions.Regex.Match(message, "^Failed to bind parameter \"(?<type>[^ \"]+) (?<name>[^\"]+)\"");
+        if (failed.Success)
+            return new() { [failed.Groups["name"].Value] = [$"is not a valid {Friendly(failed.Groups["type"].Value)}."] };
+        var missing = System.Text.RegularExpressions.Regex.Match(message, "^Required parameter \"(?:[^ \"]+ )?(?<name>[^\"]+)\" was not provided");
+        return missing.Success ? new() { [missing.Groups["name"].Value] = ["is required."] } : null;
+    }
+
+    private static string Friendly(string type) => type.TrimEnd('?') switch
+    {
+        "int" or "long" or "Int32" or "Int64" or "Nullable<int>" or "Nullable<long>" => "whole number",
+        "bool" or "Boolean" => "true or false",
+        "DateTimeOffset" or "DateTime" or "Nullable<DateTimeOffset>" => "date and time (ISO 8601)",
+        _ => "value",
     };
 
     private static Dictionary<string, string[]>? JsonDetails(JsonException json) =>

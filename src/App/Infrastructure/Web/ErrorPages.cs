@@ -8,6 +8,15 @@ public sealed record ErrorView(int StatusCode, string Title, string Message, str
 /// <summary>The HTML side of error mapping: a page for navigations, a toast and a line of text for htmx.</summary>
 public static class ErrorPages
 {
+    /// <summary>An error page a handler returns itself, with a way forward (e.g. a realtor on a coaches-only page).</summary>
+    public static IResult Page(HttpContext context, int statusCode, string title, string message, string? actionUrl = null,
+        string? actionLabel = null)
+    {
+        var page = ErrorPage.Create(new ErrorView(statusCode, title, message, Envelope.TraceId(context), actionUrl, actionLabel));
+        page.StatusCode = statusCode;
+        return page;
+    }
+
     public static async Task WriteAsync(HttpContext context, int statusCode, string message, string? code = null)
     {
         if (context.Request.IsHtmx())
