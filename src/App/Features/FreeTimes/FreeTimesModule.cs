@@ -118,16 +118,27 @@ public sealed class FreeTimesModule : ICarterModule
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", "This coach has not connected Calendly, so there are no free times to show.");
 
         var coach = new EventTypeOwners.Coach(row.UserId, row.CalendlyUserUri);
-        var eventTypes = await EventTypeOwners.ListAsync(coach, sources, ct);
-        var selected = string.IsNullOrEmpty(eventUri)
-            ? eventTypes.FirstOrDefault()
-            : eventTypes.FirstOrDefault(t => t.Uri == eventUri)
-              ?? throw new ApiException(StatusCodes.Status404NotFound, "not_found", "This coach offers no such event type.");
-
-        var (start, end) = WeekGrid.Window(firstDay, viewerZone);
-        var free = selected is null
-            ? new FreeTimeSlots([], false, sources.Clock.GetUtcNow())
-            : await FreeTimesCache.GetAsync(coach.UserId, selected.Uri, start, end, sources, ct);
+        IReadOnlyList<EventTypeOwners.OfferedEventType> eventTypes;
+        EventTypeOwners.OfferedEventType? selected;
+        FreeTimeSlots free;
+        try
+        {
+            eventTypes = await EventTypeOwners.ListAsync(coach, sources, ct);
+            selected = string.IsNullOrEmpty(eventUri)
+                ? eventTypes.FirstOrDefault()
+                : eventTypes.FirstOrDefault(t => t.Uri == eventUri)
+                  ?? throw new ApiException(StatusCodes.Status404NotFound, "not_found", "This coach offers no such event type.");
+            var (start, end) = WeekGrid.Window(firstDay, viewerZone);
+            free = selected is null
+                ? new FreeTimeSlots([], false, sources.Clock.GetUtcNow())
+                : await FreeTimesCache.GetAsync(coach.UserId, selected.Uri, start, end, sources, ct);
+        }
+        catch (CalendlyException e) when (e.Failure == CalendlyFailure.ReconnectRequired && user.Id != coachId)
+        {
+            // The error page would offer the viewer to reconnect Calendly, which only the coach can do.
+            throw new ApiException(StatusCodes.Status409Conflict, "conflict",
+                $"{row.Name}'s Calendly connection has lapsed: their free times are back once they reconnect it.", inner: e);
+        }
         var coachZone = Zone(row.TimeZone);
         var view = new WeekView(coachId, row.Name, coachZone.Id, viewerZone.Id, eventTypes, selected?.Uri, firstDay,
             WeekGrid.Build(firstDay, free.Slots, viewerZone, coachZone), free.Stale, free.FetchedAt,

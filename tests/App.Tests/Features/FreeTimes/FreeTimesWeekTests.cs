@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using App.Infrastructure.Calendly;
 using App.Tests.Support;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using static App.Tests.Features.FreeTimes.FreeTimesRequests;
 
 namespace App.Tests.Features.FreeTimes;
@@ -107,6 +109,20 @@ public sealed partial class FreeTimesWeekTests(AppFixture app)
 
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
         await Assert.That(await response.Content.ReadAsStringAsync()).Contains("has not connected Calendly");
+    }
+
+    [Test]
+    public async Task A_coach_whose_connection_lapsed_is_explained_to_a_realtor_without_a_reconnect_button()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        await app.Host.Services.GetRequiredService<CalendlyTokens>().MarkNeedsReconnectAsync(coach.UserId, "test", CancellationToken.None);
+
+        var response = await (await SignedInAsync(app.Host, "realtor")).GetAsync($"/coaches/{coach.UserId}/free-times");
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Conflict);
+        var html = await response.Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("Calendly connection has lapsed");
+        await Assert.That(html).DoesNotContain("Reconnect Calendly");
     }
 
     [Test]
