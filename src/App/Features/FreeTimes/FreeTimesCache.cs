@@ -121,11 +121,10 @@ public static class FreeTimesCache
             var chunkEnd = chunkStart + TimeSpan.FromDays(CalendlyWindowDays);
             chunks.Add((chunkStart, chunkEnd < windowEnd ? chunkEnd : windowEnd));
         }
-        var answers = await Task.WhenAll(chunks.Select(chunk => sources.Calendly.RunAsync(coachUserId,
-            (_, token) => AvailableTimesCall.ListAsync(sources.HttpClients, sources.CalendlyOptions, token, eventTypeUri, chunk.Start, chunk.End, ct),
-            ct)));
-        var slots = answers
-            .SelectMany(times => times)
+        var pages = await Task.WhenAll(chunks.Select(chunk => sources.Calendly.RunAsync(coachUserId,
+            (client, token) => client.ListAvailableTimesAsync(token, eventTypeUri, chunk.Start, chunk.End, ct), ct)));
+        var slots = pages
+            .SelectMany(page => page.Collection)
             .DistinctBy(time => time.StartTime)
             .OrderBy(time => time.StartTime)
             .Select(time => new FreeTimeSlot(time.StartTime, time.Status, time.InviteesRemaining, time.SchedulingUrl))

@@ -2,7 +2,6 @@ using System.Globalization;
 using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
 using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
 using App.Infrastructure.Web;
 using Carter;
 using Dapper;
@@ -30,7 +29,7 @@ public sealed class FreeTimesModule : ICarterModule
 
     /// <summary>What reading free times takes, bound from the container in one parameter.</summary>
     public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, IFusionCache Cache, TimeProvider Clock,
-        ILogger<FreeTimesModule> Logger, IHttpClientFactory HttpClients, CalendlyOptions CalendlyOptions);
+        ILogger<FreeTimesModule> Logger);
 
     public sealed record WeekView(
         long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone,
