@@ -5,6 +5,8 @@ using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Features.FreeTimes;
 
+// REVIEW: a table event_type_uri → coach, filled wherever event types are listed and by event_type.* webhooks,
+// would replace the scan.
 /// <summary>
 /// Which connected coach hosts an event type, so that its free times are asked with that coach's token. Calendly only
 /// shows an event type to members of its owner's organization, and coaches are separate accounts: no token answers
@@ -12,8 +14,6 @@ namespace App.Features.FreeTimes;
 /// rows carry the coach) or found by listing connected coaches' event types, most recently active first, each
 /// coach's list cached.
 /// </summary>
-// REVIEW: a table event_type_uri → coach, filled wherever event types are listed and by event_type.* webhooks,
-// would replace the scan.
 public static class EventTypeOwners
 {
     public sealed record Coach(long UserId, string CalendlyUserUri);

@@ -38,11 +38,10 @@ public static class FreeTimesCache
     /// </summary>
     public static string CoachTag(long coachUserId) => $"free-times:coach:{coachUserId}";
 
-    /// <summary>What one fetch found, as cached and as stored in calendly_availability_cache.data.</summary>
+    // What one fetch found, as cached and as stored in calendly_availability_cache.data. Stale: served because Calendly failed.
     public sealed record Snapshot(string EventTypeUri, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset FetchedAt,
         IReadOnlyList<FreeTimeSlot> Slots)
     {
-        /// <summary>Served because Calendly failed: the last good value, not a fresh answer.</summary>
         [JsonIgnore] public bool Stale { get; init; }
     }
 
@@ -65,7 +64,8 @@ public static class FreeTimesCache
             token: ct);
 
         var slots = snapshot.Slots.Where(s => s.StartTime >= from && s.StartTime < end).ToList();
-        // A value FusionCache hands back after a soft timeout is the expired one: its age gives it away.
+        // A value FusionCache hands back after a soft timeout is the expired one, and its age gives it away; one evicted
+        // early by a tag goes out unflagged until the background refresh lands.
         return new FreeTimeSlots(slots, snapshot.Stale || now - snapshot.FetchedAt >= FreshFor, snapshot.FetchedAt);
     }
 
@@ -90,7 +90,7 @@ public static class FreeTimesCache
             await SaveAsync(coachUserId, snapshot, sources);
             return snapshot;
         }
-        catch (CalendlyException e) when (IsPassing(e.Failure))
+        catch (CalendlyException e) when (FallsBack(e.Failure))
         {
             // The factory serves the last good value itself (rather than rethrowing to FusionCache's fail-safe) so
             // that it goes out flagged stale, even when the entry was evicted early by a tag.
@@ -105,11 +105,11 @@ public static class FreeTimesCache
         }
     }
 
-    /// <summary>Failures that say "not now" rather than "never": the last good value is still the best answer.</summary>
-    private static bool IsPassing(CalendlyFailure failure) => failure is CalendlyFailure.Unavailable or CalendlyFailure.RateLimited
+    // Failures after which the last good value is a better answer than an error.
+    private static bool FallsBack(CalendlyFailure failure) => failure is CalendlyFailure.Unavailable or CalendlyFailure.RateLimited
         or CalendlyFailure.InvalidResponse or CalendlyFailure.Unauthorized or CalendlyFailure.ReconnectRequired;
 
-    /// <summary>One call per Calendly window, all at once; merged in time order, a slot on a boundary counted once.</summary>
+    // One call per Calendly window, all at once; merged in time order, a slot on a boundary counted once.
     private static async Task<Snapshot> FetchAsync(long coachUserId, string eventTypeUri, DateTimeOffset windowStart,
         DateTimeOffset windowEnd, FreeTimesSources sources, CancellationToken ct)
     {
@@ -159,7 +159,7 @@ public static class FreeTimesCache
         limit 1
         """;
 
-    /// <summary>Keeps the fetch for the next restart. A failure here must not cost the caller the fresh answer.</summary>
+    // Keeps the fetch for the next restart; a failure here must not cost the caller the fresh answer.
     private static async Task SaveAsync(long coachUserId, Snapshot snapshot, FreeTimesSources sources)
     {
         try
@@ -183,7 +183,7 @@ public static class FreeTimesCache
         }
     }
 
-    /// <summary>The newest stored fetch covering the window, expired or not: after a restart it is all there is.</summary>
+    // The newest stored fetch covering the window, expired or not: after a restart it is all there is.
     private static async Task<Snapshot?> LoadLatestAsync(long coachUserId, string eventTypeUri, DateTimeOffset windowStart,
         DateTimeOffset windowEnd, FreeTimesSources sources, CancellationToken ct)
     {
