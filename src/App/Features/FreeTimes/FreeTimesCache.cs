@@ -1,0 +1,207 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using App.Infrastructure.Calendly;
+using Dapper;
+using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
+using static App.Features.FreeTimes.FreeTimesModule;
+
+namespace App.Features.FreeTimes;
+
+/// <summary>
+/// An event type's free times, read through FusionCache in front of Calendly's /event_type_available_times: one upstream
+/// fetch per key however many ask at once, the last value served when a refresh is slow or fails, and the
+/// calendly_availability_cache table as the copy that survives restarts.
+/// </summary>
+public static class FreeTimesCache
+{
+    // Calendly answers at most this many days per call (7 today; a 2026 release note speaks of 31).
+    // REVIEW: to become the setting CALENDLY_AVAILABILITY_WINDOW_DAYS in AppSettings.
+    public const int CalendlyWindowDays = 7;
+
+    public static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(5);
+
+    // After a failure, how long the last good value is served before Calendly is asked again.
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
+
+    // Keys cover whole quarter hours, so requests made with "now" share them; every zone's midnight is on a quarter
+    // hour, so a week of local days still fits one Calendly call.
+    private static readonly TimeSpan KeyGranularity = TimeSpan.FromMinutes(15);
+
+    // Calendly refuses a start_time in the past; a minute's margin covers our clock running behind theirs.
+    private static readonly TimeSpan PastStartMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The tag on every cache entry of a coach's free times (and their event types): a slice that learns that a
+    /// coach's availability changed (a booking, a cancellation, a webhook, a disconnect) calls
+    /// <c>cache.RemoveByTagAsync(FreeTimesCache.CoachTag(coachUserId))</c>, i.e. <c>"free-times:coach:{userId}"</c>.
+    /// </summary>
+    public static string CoachTag(long coachUserId) => $"free-times:coach:{coachUserId}";
+
+    // What one fetch found, as cached and as stored in calendly_availability_cache.data. Stale: served because Calendly failed.
+    public sealed record Snapshot(string EventTypeUri, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset FetchedAt,
+        IReadOnlyList<FreeTimeSlot> Slots)
+    {
+        [JsonIgnore] public bool Stale { get; init; }
+    }
+
+    private static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
+
+    public static async Task<FreeTimeSlots> GetAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+        FreeTimesSources sources, CancellationToken ct)
+    {
+        var now = sources.Clock.GetUtcNow();
+        var from = start > now ? start : now;
+        // Nothing in the past is free; Calendly would refuse the question anyway.
+        if (end <= from) return new FreeTimeSlots([], false, now);
+
+        var window = (Start: Floor(from), End: Ceiling(end));
+        var snapshot = await sources.Cache.GetOrSetAsync<Snapshot>(
+            $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
+            (context, token) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, sources, token),
+            options: EntryOptions(),
+            tags: [CoachTag(coachUserId)],
+            token: ct);
+
+        var slots = snapshot.Slots.Where(s => s.StartTime >= from && s.StartTime < end).ToList();
+        // A value FusionCache hands back after a soft timeout is the expired one, and its age gives it away; one evicted
+        // early by a tag goes out unflagged until the background refresh lands.
+        return new FreeTimeSlots(slots, snapshot.Stale || now - snapshot.FetchedAt >= FreshFor, snapshot.FetchedAt);
+    }
+
+    private static FusionCacheEntryOptions EntryOptions() => new()
+    {
+        Duration = FreshFor,
+        EagerRefreshThreshold = 0.8f,
+        // Fail-safe keeps an expired value around, so a slow or failed refresh has something to serve.
+        IsFailSafeEnabled = true,
+        FailSafeMaxDuration = TimeSpan.FromDays(1),
+        FailSafeThrottleDuration = RetryAfterFailure,
+        // A refresh slower than this serves the expired value and finishes in the background.
+        FactorySoftTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    private static async Task<Snapshot> FetchOrFallBackAsync(FusionCacheFactoryExecutionContext<Snapshot> context, long coachUserId,
+        string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd, FreeTimesSources sources, CancellationToken ct)
+    {
+        try
+        {
+            var snapshot = await FetchAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
+            await SaveAsync(coachUserId, snapshot, sources);
+            return snapshot;
+        }
+        catch (CalendlyException e) when (FallsBack(e.Failure))
+        {
+            // The factory serves the last good value itself (rather than rethrowing to FusionCache's fail-safe) so
+            // that it goes out flagged stale, even when the entry was evicted early by a tag.
+            var lastGood = context.HasStaleValue
+                ? context.StaleValue.Value
+                : await LoadLatestAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
+            if (lastGood is null) throw;
+            sources.Logger.LogWarning("Serving free times of {EventType} fetched at {FetchedAt:u}: {Reason}", eventTypeUri,
+                lastGood.FetchedAt, e.Message);
+            context.Options.Duration = RetryAfterFailure;
+            return lastGood with { Stale = true };
+        }
+    }
+
+    // Failures after which the last good value is a better answer than an error.
+    private static bool FallsBack(CalendlyFailure failure) => failure is CalendlyFailure.Unavailable or CalendlyFailure.RateLimited
+        or CalendlyFailure.InvalidResponse or CalendlyFailure.Unauthorized or CalendlyFailure.ReconnectRequired;
+
+    // One call per Calendly window, all at once; merged in time order, a slot on a boundary counted once.
+    private static async Task<Snapshot> FetchAsync(long coachUserId, string eventTypeUri, DateTimeOffset windowStart,
+        DateTimeOffset windowEnd, FreeTimesSources sources, CancellationToken ct)
+    {
+        var fetchedAt = sources.Clock.GetUtcNow();
+        var from = windowStart > fetchedAt + PastStartMargin ? windowStart : fetchedAt + PastStartMargin;
+        var chunks = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        for (var chunkStart = from; chunkStart < windowEnd; chunkStart += TimeSpan.FromDays(CalendlyWindowDays))
+        {
+            var chunkEnd = chunkStart + TimeSpan.FromDays(CalendlyWindowDays);
+            chunks.Add((chunkStart, chunkEnd < windowEnd ? chunkEnd : windowEnd));
+        }
+        var pages = await Task.WhenAll(chunks.Select(chunk => sources.Calendly.RunAsync(coachUserId,
+            (client, token) => client.ListAvailableTimesAsync(token, eventTypeUri, chunk.Start, chunk.End, ct), ct)));
+        var slots = pages
+            .SelectMany(page => page.Collection)
+            .DistinctBy(time => time.StartTime)
+            .OrderBy(time => time.StartTime)
+            .Select(time => new FreeTimeSlot(time.StartTime, time.Status, time.InviteesRemaining, time.SchedulingUrl))
+            .ToList();
+        // It covers everything from the moment of fetching: slots within the margin are never bookable anyway.
+        return new Snapshot(eventTypeUri, windowStart > fetchedAt ? windowStart : fetchedAt, windowEnd, fetchedAt, slots);
+    }
+
+    // REVIEW: the table has no columns for the key (event type, window, fetched at), so they live in data; a migration
+    // adding them (with an index on event_type_uri) would let these queries use an index. A row whose window a newer
+    // fetch covers, or which has ended, is of no further use.
+    private const string SaveSql = """
+        with superseded as (
+            delete from calendly_availability_cache
+            where user_id = @UserId
+              and ((data->>'windowEnd')::timestamptz <= @FetchedAt
+                   or (data->>'eventTypeUri' = @EventTypeUri
+                       and (data->>'windowStart')::timestamptz >= @WindowStart
+                       and (data->>'windowEnd')::timestamptz <= @WindowEnd))
+        )
+        insert into calendly_availability_cache (user_id, data, expires_at)
+        values (@UserId, @Data::jsonb, @ExpiresAt)
+        """;
+
+    private const string LatestSql = """
+        select data from calendly_availability_cache
+        where user_id = @UserId
+          and data->>'eventTypeUri' = @EventTypeUri
+          and (data->>'windowStart')::timestamptz <= @WindowStart
+          and (data->>'windowEnd')::timestamptz >= @WindowEnd
+        order by created_at desc, id desc
+        limit 1
+        """;
+
+    // Keeps the fetch for the next restart; a failure here must not cost the caller the fresh answer.
+    private static async Task SaveAsync(long coachUserId, Snapshot snapshot, FreeTimesSources sources)
+    {
+        try
+        {
+            // Not the caller's token: a value worth caching is worth storing even if the caller has gone.
+            await using var connection = await sources.Db.OpenConnectionAsync(CancellationToken.None);
+            await connection.ExecuteAsync(new CommandDefinition(SaveSql, new
+            {
+                UserId = coachUserId,
+                snapshot.EventTypeUri,
+                snapshot.WindowStart,
+                snapshot.WindowEnd,
+                snapshot.FetchedAt,
+                Data = JsonSerializer.Serialize(snapshot, SnapshotJson),
+                ExpiresAt = snapshot.FetchedAt + FreshFor,
+            }));
+        }
+        catch (NpgsqlException e)
+        {
+            sources.Logger.LogWarning(e, "Could not store the free times of {EventType} in calendly_availability_cache", snapshot.EventTypeUri);
+        }
+    }
+
+    // The newest stored fetch covering the window, expired or not: after a restart it is all there is.
+    private static async Task<Snapshot?> LoadLatestAsync(long coachUserId, string eventTypeUri, DateTimeOffset windowStart,
+        DateTimeOffset windowEnd, FreeTimesSources sources, CancellationToken ct)
+    {
+        var now = sources.Clock.GetUtcNow();
+        await using var connection = await sources.Db.OpenConnectionAsync(ct);
+        var data = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(LatestSql, new
+        {
+            UserId = coachUserId,
+            EventTypeUri = eventTypeUri,
+            WindowStart = windowStart > now ? windowStart : now,
+            WindowEnd = windowEnd,
+        }, cancellationToken: ct));
+        return data is null ? null : JsonSerializer.Deserialize<Snapshot>(data, SnapshotJson);
+    }
+
+    private static DateTimeOffset Floor(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % KeyGranularity.Ticks, TimeSpan.Zero);
+
+    private static DateTimeOffset Ceiling(DateTimeOffset time) =>
+        time.UtcTicks % KeyGranularity.Ticks == 0 ? time.ToUniversalTime() : Floor(time) + KeyGranularity;
+}

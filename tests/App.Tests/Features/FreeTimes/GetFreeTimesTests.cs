@@ -1,0 +1,137 @@
+using System.Net;
+using App.Tests.Support;
+using static App.Tests.Features.FreeTimes.FreeTimesRequests;
+
+namespace App.Tests.Features.FreeTimes;
+
+[ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
+public sealed class GetFreeTimesTests(AppFixture app)
+{
+    [Test]
+    public async Task Free_times_are_Calendly_s_available_times_for_the_same_window()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var eventUri = coach.Account.EventTypes[0];
+        var (start, end) = (Tomorrow, Tomorrow.AddDays(5));
+        var realtor = await SignedInAsync(app.Host, "realtor");
+
+        var response = await realtor.GetAsync(FreeTimesUrl(eventUri, start, end));
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var data = (await Browser.JsonAsync(response)).GetProperty("data");
+        await Assert.That(data.GetProperty("stale").GetBoolean()).IsFalse();
+        await Assert.That(data.GetProperty("fetchedAt").GetDateTimeOffset()).IsGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-1));
+        var first = data.GetProperty("slots")[0];
+        await Assert.That(first.GetProperty("status").GetString()).IsEqualTo("available");
+        await Assert.That(first.GetProperty("inviteesRemaining").GetInt32()).IsEqualTo(1);
+        var calendly = await CalendlySlotsAsync(app.Simulator, coach.Tokens.AccessToken, eventUri, start, end);
+        await Assert.That(calendly.Count).IsGreaterThan(0);
+        await Assert.That(await SlotsAsync(response)).IsEquivalentTo(calendly);
+    }
+
+    [Test]
+    public async Task A_group_event_type_says_how_many_seats_each_slot_has_left()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var coachBrowser = await ConnectedCoaches.SignedInAsync(app.Host, coach.ExternalId, "coach");
+
+        var response = await coachBrowser.GetAsync(FreeTimesUrl(coach.Account.EventTypes[1], Tomorrow, Tomorrow.AddDays(5)));
+
+        var slots = (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("slots");
+        await Assert.That(slots.GetArrayLength()).IsGreaterThan(0);
+        await Assert.That(slots.EnumerateArray().All(s => s.GetProperty("inviteesRemaining").GetInt32() == 3)).IsTrue();
+    }
+
+    [Test]
+    public async Task A_start_in_the_past_counts_from_now()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var eventUri = coach.Account.EventTypes[0];
+        var now = DateTimeOffset.UtcNow;
+        var realtor = await SignedInAsync(app.Host, "realtor");
+
+        var response = await realtor.GetAsync(FreeTimesUrl(eventUri, now.AddDays(-2), now.AddDays(3)));
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var slots = await SlotsAsync(response);
+        await Assert.That(slots.All(s => s.StartTime > now)).IsTrue();
+        // Calendly refuses past starts, so it is asked from a little after now; the answers agree from there on.
+        var from = now.AddMinutes(5);
+        var calendly = await CalendlySlotsAsync(app.Simulator, coach.Tokens.AccessToken, eventUri, from, now.AddDays(3));
+        await Assert.That(slots.Where(s => s.StartTime >= from)).IsEquivalentTo(calendly);
+    }
+
+    [Test]
+    public async Task A_range_wholly_in_the_past_has_no_free_times()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var realtor = await SignedInAsync(app.Host, "realtor");
+
+        var response = await realtor.GetAsync(FreeTimesUrl(coach.Account.EventTypes[0], Tomorrow.AddDays(-10), Tomorrow.AddDays(-5)));
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(await SlotsAsync(response)).IsEmpty();
+    }
+
+    [Test]
+    public async Task A_31_day_range_is_answered_in_full()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var realtor = await SignedInAsync(app.Host, "realtor");
+
+        var response = await realtor.GetAsync(FreeTimesUrl(coach.Account.EventTypes[0], Tomorrow, Tomorrow.AddDays(31)));
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var slots = await SlotsAsync(response);
+        await Assert.That(slots.Max(s => s.StartTime)).IsGreaterThan(Tomorrow.AddDays(27));
+        await Assert.That(slots.Select(s => s.StartTime)).IsInOrder();
+        await Assert.That(slots.Select(s => s.StartTime).Distinct().Count()).IsEqualTo(slots.Count);
+    }
+
+    [Test]
+    [Arguments("eventUri", null, "is required.")]
+    [Arguments("eventUri", "not a uri", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https://api.calendly.com/users/ABC123", "must be a Calendly event type URI")]
+    [Arguments("startTime", null, "is required.")]
+    [Arguments("startTime", "next tuesday", "must be an ISO-8601 date and time")]
+    [Arguments("endTime", null, "is required.")]
+    [Arguments("endTime", "2026-13-45T99:00:00Z", "must be an ISO-8601 date and time")]
+    [Arguments("endTime", "start", "must be after startTime.")]
+    [Arguments("endTime", "start+32d", "must be at most 31 days after startTime.")]
+    public async Task Invalid_query_parameters_are_refused_naming_the_field(string field, string? value, string message)
+    {
+        var start = Tomorrow;
+        var query = new Dictionary<string, string?>
+        {
+            ["eventUri"] = "https://api.calendly.com/event_types/ABC123",
+            ["startTime"] = Iso(start),
+            ["endTime"] = Iso(start.AddDays(1)),
+        };
+        query[field] = value switch
+        {
+            "start" => Iso(start),
+            "start+32d" => Iso(start.AddDays(32)),
+            _ => value,
+        };
+        var url = "/api/calendly/availability/free?" + string.Join('&',
+            query.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
+        var realtor = await SignedInAsync(app.Host, "realtor");
+
+        var response = await realtor.GetAsync(url);
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        var error = (await Browser.JsonAsync(response)).GetProperty("error");
+        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("validation_failed");
+        var details = error.GetProperty("details");
+        await Assert.That(details.EnumerateObject().Select(p => p.Name)).IsEquivalentTo([field]);
+        await Assert.That(details.GetProperty(field)[0].GetString()).StartsWith(message);
+    }
+
+    [Test]
+    public async Task Free_times_need_a_signed_in_user()
+    {
+        var response = await app.NewBrowser().GetAsync(FreeTimesUrl("https://api.calendly.com/event_types/ABC123", Tomorrow, Tomorrow.AddDays(1)));
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
+    }
+}
