@@ -25,10 +25,11 @@ public static class ConnectedCoaches
     }
 
     /// <summary>A browser (bearer token from the development sign-in) acting as an existing or new user.</summary>
-    public static async Task<Browser> SignedInAsync(IAlbaHost host, string externalId, string role)
+    public static async Task<Browser> SignedInAsync(IAlbaHost host, string externalId, string role, string timeZone = "UTC")
     {
         var anonymous = new Browser(host.Server.CreateClient());
-        var response = await anonymous.PostJsonAsync("/api/dev/token", new { userId = externalId, email = $"{externalId}@example.test", role });
+        var response = await anonymous.PostJsonAsync("/api/dev/token",
+            new { userId = externalId, email = $"{externalId}@example.test", role, timeZone });
         var token = (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("token").GetString()!;
         return new Browser(host.Server.CreateClient()) { Bearer = token };
     }

@@ -10,6 +10,7 @@ using Carter;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Features.Connect;
 
@@ -76,7 +77,7 @@ public sealed class ConnectModule : ICarterModule
 
     public static async Task<IResult> CompleteConnect(HttpContext context, CurrentUser user, string? code, string? state, string? error,
         IDataProtectionProvider dataProtection, CalendlyClient calendly, CalendlyTokens tokens, HostingOptions hosting,
-        ILogger<ConnectModule> logger, CancellationToken ct)
+        IFusionCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
     {
         var pending = ReadPending(context, dataProtection);
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/api/calendly/oauth" });
@@ -106,12 +107,13 @@ public sealed class ConnectModule : ICarterModule
                 $"{calendlyUser.Email} is already connected to another user of this app. Disconnect it there first, "
                 + "or connect a different Calendly account. Nothing was saved.", true));
         }
+        await ForgetCachedCalendlyAsync(cache, user.Id);
         logger.LogInformation("User {UserId} connected Calendly account {CalendlyUser}", user.Id, calendlyUser.Uri);
         return Results.Redirect("/dashboard?notice=calendly-connected");
     }
 
     public static async Task<Ok<Envelope<Disconnected>>> Disconnect(HttpContext context, CurrentUser user, CalendlyTokens tokens,
-        CalendlyClient calendly, ILogger<ConnectModule> logger, CancellationToken ct)
+        CalendlyClient calendly, IFusionCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
     {
         if (await tokens.DeleteConnectionAsync(user.Id, ct) is { } removed)
         {
@@ -119,6 +121,7 @@ public sealed class ConnectModule : ICarterModule
             await RevokeQuietlyAsync(calendly, removed.RefreshToken, logger);
             await RevokeQuietlyAsync(calendly, removed.AccessToken, logger);
         }
+        await ForgetCachedCalendlyAsync(cache, user.Id);
         context.Response.Toast("Calendly is disconnected.");
         context.Response.Headers.Append("HX-Trigger-After-Settle", "calendly-connection-changed");
         return TypedResults.Ok(Envelope.Of(new Disconnected(false)));
@@ -132,6 +135,13 @@ public sealed class ConnectModule : ICarterModule
         return RequiredScopes
             .Where(needed => !scopes.Contains(needed) && !(needed.EndsWith(":read") && scopes.Contains(needed[..^5] + ":write")))
             .ToList();
+    }
+
+    /// <summary>What other slices cached from this coach's previous Calendly account is no longer theirs to show.</summary>
+    private static async Task ForgetCachedCalendlyAsync(IFusionCache cache, long userId)
+    {
+        await cache.RemoveByTagAsync($"free-times:coach:{userId}");
+        await cache.RemoveByTagAsync($"coach:{userId}");
     }
 
     private static async Task RevokeQuietlyAsync(CalendlyClient calendly, string token, ILogger logger)

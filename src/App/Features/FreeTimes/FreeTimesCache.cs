@@ -15,10 +15,6 @@ namespace App.Features.FreeTimes;
 /// </summary>
 public static class FreeTimesCache
 {
-    // Calendly answers at most this many days per call (7 today; a 2026 release note speaks of 31).
-    // REVIEW: to become the setting CALENDLY_AVAILABILITY_WINDOW_DAYS in AppSettings.
-    public const int CalendlyWindowDays = 7;
-
     public static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(5);
 
     // After a failure, how long the last good value is served before Calendly is asked again.
@@ -116,9 +112,11 @@ public static class FreeTimesCache
         var fetchedAt = sources.Clock.GetUtcNow();
         var from = windowStart > fetchedAt + PastStartMargin ? windowStart : fetchedAt + PastStartMargin;
         var chunks = new List<(DateTimeOffset Start, DateTimeOffset End)>();
-        for (var chunkStart = from; chunkStart < windowEnd; chunkStart += TimeSpan.FromDays(CalendlyWindowDays))
+        // Calendly answers at most CALENDLY_AVAILABILITY_WINDOW_DAYS per call (7 today; a 2026 release note speaks of 31).
+        var chunk = TimeSpan.FromDays(sources.Options.AvailabilityWindowDays);
+        for (var chunkStart = from; chunkStart < windowEnd; chunkStart += chunk)
         {
-            var chunkEnd = chunkStart + TimeSpan.FromDays(CalendlyWindowDays);
+            var chunkEnd = chunkStart + chunk;
             chunks.Add((chunkStart, chunkEnd < windowEnd ? chunkEnd : windowEnd));
         }
         var pages = await Task.WhenAll(chunks.Select(chunk => sources.Calendly.RunAsync(coachUserId,

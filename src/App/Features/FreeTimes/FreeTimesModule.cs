@@ -2,6 +2,7 @@ using System.Globalization;
 using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
 using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
 using App.Infrastructure.Web;
 using Carter;
 using Dapper;
@@ -28,8 +29,8 @@ public sealed class FreeTimesModule : ICarterModule
     public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale, DateTimeOffset FetchedAt);
 
     /// <summary>What reading free times takes, bound from the container in one parameter.</summary>
-    public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, IFusionCache Cache, TimeProvider Clock,
-        ILogger<FreeTimesModule> Logger);
+    public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, CalendlyOptions Options, IFusionCache Cache,
+        TimeProvider Clock, ILogger<FreeTimesModule> Logger);
 
     public sealed record WeekView(
         long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone,

@@ -36,7 +36,8 @@ public sealed record AppSettings(
             ApiBaseUrl: reader.BaseUrl("CALENDLY_API_BASE_URL")
                 ?? new Uri(useReal ? "https://api.calendly.com" : CalendlyOptions.DefaultSimulatorUrl),
             AuthBaseUrl: reader.BaseUrl("CALENDLY_AUTH_BASE_URL")
-                ?? new Uri(useReal ? "https://auth.calendly.com" : CalendlyOptions.DefaultSimulatorUrl));
+                ?? new Uri(useReal ? "https://auth.calendly.com" : CalendlyOptions.DefaultSimulatorUrl),
+            AvailabilityWindowDays: (int)reader.Number("CALENDLY_AVAILABILITY_WINDOW_DAYS", 7, 1, 31));
 
         var authority = reader.AbsoluteUrl("AUTH_AUTHORITY");
         if (authority is { Scheme: "http", IsLoopback: false })
@@ -102,7 +103,8 @@ public sealed record CalendlyOptions(
     string ClientSecret,
     string WebhookSigningKey,
     Uri ApiBaseUrl,
-    Uri AuthBaseUrl)
+    Uri AuthBaseUrl,
+    int AvailabilityWindowDays = 7)
 {
     public const string DevClientId = "calendly-slices-dev";
     public const string DevClientSecret = "calendly-slices-dev-secret";

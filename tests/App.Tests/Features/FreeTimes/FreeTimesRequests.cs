@@ -21,14 +21,8 @@ internal static class FreeTimesRequests
         $"/api/calendly/availability/free?eventUri={Uri.EscapeDataString(eventUri)}&startTime={Iso(start)}&endTime={Iso(end)}";
 
     /// <summary>A fresh user of the given role and time zone, signed in with a development bearer token.</summary>
-    public static async Task<Browser> SignedInAsync(IAlbaHost host, string role, string timeZone = "UTC")
-    {
-        var externalId = $"{role}-{Guid.NewGuid():N}";
-        var response = await new Browser(host.Server.CreateClient()).PostJsonAsync("/api/dev/token",
-            new { userId = externalId, email = $"{externalId}@example.test", role, timeZone });
-        var token = (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("token").GetString()!;
-        return new Browser(host.Server.CreateClient()) { Bearer = token };
-    }
+    public static Task<Browser> SignedInAsync(IAlbaHost host, string role, string timeZone = "UTC") =>
+        ConnectedCoaches.SignedInAsync(host, $"{role}-{Guid.NewGuid():N}", role, timeZone);
 
     /// <summary>The slots of an answer of GET /api/calendly/availability/free.</summary>
     public static async Task<IReadOnlyList<Slot>> SlotsAsync(HttpResponseMessage response)
