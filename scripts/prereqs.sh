@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Installs, only when missing, the machine packages this project needs:
 #   PostgreSQL server, nodejs + npm (htmx is restored from npm), and with --chromium the
-#   Debian chromium package that the Playwright E2E tests drive.
+#   Debian chromium package that the Playwright E2E tests drive, and with --wrk the HTTP load tool the
+#   benchmarks use.
 # The .NET 10 SDK is never installed here (the machine image ships it); it is only checked.
-# Usage: scripts/prereqs.sh [--chromium]
+# Usage: scripts/prereqs.sh [--chromium] [--wrk]
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 want_chromium=0
+want_wrk=0
 for arg in "$@"; do
   case $arg in
     --chromium) want_chromium=1 ;;
+    --wrk) want_wrk=1 ;;
     -h | --help) sed -n '2,6s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) die "unknown option '$arg' (usage: scripts/prereqs.sh [--chromium])" ;;
+    *) die "unknown option '$arg' (usage: scripts/prereqs.sh [--chromium] [--wrk])" ;;
   esac
 done
 
@@ -32,6 +35,7 @@ missing=()
 if ! pg_find_bindir >/dev/null; then missing+=(postgresql); fi
 if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if (( want_chromium )) && [[ ! -x /usr/bin/chromium ]]; then missing+=(chromium); fi
+if (( want_wrk )) && ! command -v wrk >/dev/null 2>&1; then missing+=(wrk); fi
 
 if (( ${#missing[@]} > 0 )); then
   log "missing machine packages: ${missing[*]}"

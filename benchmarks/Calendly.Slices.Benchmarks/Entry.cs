@@ -9,8 +9,11 @@ public static class Entry
             case "token-refresh":
                 await TokenRefreshBenchmark.RunAsync(args.Skip(1).ToArray());
                 return 0;
+            case "free-times":
+                await FreeTimesBenchmark.RunAsync(args.Skip(1).ToArray());
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute]");
+                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute] | free-times [seconds]");
                 return 2;
         }
     }

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using App.Infrastructure.Calendly;
+using App.Tests.Support;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Benchmarks;
+
+/// <summary>
+/// Free times under load, over real HTTP with wrk: cached requests per second as a ratio of /healthz in the same run
+/// (goal ≥ 0.7) with p99 latencies; upstream calls for 1,000 concurrent cold requests of one key (goal 1); and the
+/// same load during a Calendly outage with a warm cache (goal: no errors).
+/// </summary>
+public static partial class FreeTimesBenchmark
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        var appPort = FreeLoopbackPort();
+        var appUrl = $"http://127.0.0.1:{appPort}";
+
+        await using var simulator = await SimulatorServer.StartAsync(appBaseUrl: appUrl);
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSolutionRelativeContentRoot("src/App");
+            builder.UseSetting("DATABASE_URL", database.ConnectionString);
+            foreach (var (name, value) in simulator.AppSettings()) builder.UseSetting(name, value);
+            builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        });
+        app.UseKestrel(options => options.Listen(IPAddress.Loopback, appPort));
+        app.StartServer();
+
+        var eventTypeUri = await ConnectCoachAsync(app.Services, database, simulator);
+        using var http = new HttpClient { BaseAddress = new Uri(appUrl) };
+        var token = await RealtorTokenAsync(http);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var tomorrow = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero);
+        var warmUrl = FreeTimesUrl(eventTypeUri, tomorrow, tomorrow.AddDays(7));
+        (await http.GetAsync(warmUrl)).EnsureSuccessStatusCode();
+
+        var health = Wrk(appUrl + "/healthz", token, seconds);
+        var cached = Wrk(appUrl + warmUrl, token, seconds);
+
+        // 1,000 requests of one cold key at once: FusionCache lets one of them ask Calendly.
+        var coldUrl = FreeTimesUrl(eventTypeUri, tomorrow.AddDays(8), tomorrow.AddDays(9));
+        var upstreamBefore = await simulator.CountAsync("GET /event_type_available_times");
+        var cold = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => http.GetAsync(coldUrl)));
+        var upstreamCalls = await simulator.CountAsync("GET /event_type_available_times") - upstreamBefore;
+        var coldFailures = cold.Count(r => !r.IsSuccessStatusCode);
+
+        await simulator.SetFaultsAsync(new { outage = true });
+        var outage = Wrk(appUrl + warmUrl, token, seconds);
+        await simulator.ClearFaultsAsync();
+
+        Console.WriteLine();
+        Console.WriteLine("| load run | requests/s | p99 | non-2xx |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var (name, run) in new[] { ("GET /healthz (baseline)", health), ("GET free times, cached", cached), ("GET free times, cached, Calendly down", outage) })
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {run.RequestsPerSecond:F0} | {run.P99} | {run.Errors} |"));
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cached / healthz = {cached.RequestsPerSecond / health.RequestsPerSecond:F3}; 1,000 concurrent cold requests of one key: {upstreamCalls} upstream call(s), {coldFailures} failed."));
+    }
+
+    private sealed record WrkRun(double RequestsPerSecond, string P99, long Errors);
+
+    private static WrkRun Wrk(string url, string token, int seconds)
+    {
+        var start = new ProcessStartInfo("wrk", ["-t2", "-c32", $"-d{seconds}s", "--latency", "-H", $"Authorization: Bearer {token}", url])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var rps = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var p99 = P99().Match(output).Groups[1].Value;
+        var errors = NonSuccess().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        return new WrkRun(rps, p99, errors);
+    }
+
+    private static async Task<string> ConnectCoachAsync(IServiceProvider services, TestDatabase database, SimulatorServer simulator)
+    {
+        var account = (await simulator.CreateUsersAsync(1))[0];
+        var tokens = await simulator.IssueTokensAsync(account.Uri);
+        long userId;
+        await using (var db = await database.OpenAsync())
+            userId = await db.ExecuteScalarAsync<long>(
+                "insert into users (external_id, email, role) values ('bench-coach', @Email, 'coach') returning id", new { account.Email });
+        await services.GetRequiredService<CalendlyTokens>().SaveConnectionAsync(userId,
+            new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn, tokens.CreatedAt, tokens.Owner, tokens.Organization, "default"),
+            new CalendlyUser(account.Uri, "Bench Coach", account.Uuid, account.Email, account.SchedulingUrl, "UTC", null,
+                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, tokens.Organization),
+            CancellationToken.None);
+        return account.EventTypes[0];
+    }
+
+    private static async Task<string> RealtorTokenAsync(HttpClient http)
+    {
+        var response = await http.PostAsJsonAsync("/api/dev/token", new { userId = "bench-realtor", email = "bench-realtor@example.test", role = "realtor" });
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("token").GetString()!;
+    }
+
+    private static string FreeTimesUrl(string eventTypeUri, DateTimeOffset start, DateTimeOffset end) =>
+        $"/api/calendly/availability/free?eventUri={Uri.EscapeDataString(eventTypeUri)}&startTime={Iso(start)}&endTime={Iso(end)}";
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"99%\s+(\S+)")]
+    private static partial Regex P99();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
+    private static partial Regex NonSuccess();
+}
