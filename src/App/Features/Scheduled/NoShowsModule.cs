@@ -1,0 +1,196 @@
+using System.Text.RegularExpressions;
+using App.Infrastructure.Api;
+using App.Infrastructure.Auth;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Web;
+using Carter;
+using Dapper;
+using FluentValidation;
+using Htmx;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace App.Features.Scheduled;
+
+/// <summary>
+/// The hosting coach marks an invitee as a no-show, and takes it back. Everyone else gets 404, whether the invitee
+/// exists or not. The page's forms get the changed row back to swap in place.
+/// </summary>
+public sealed partial class NoShowsModule : ICarterModule
+{
+    // Settable properties rather than positional records: the same request binds from JSON and from a form.
+    public sealed record NoShowRequest
+    {
+        public string? InviteeUri { get; init; }
+    }
+
+    public sealed record UndoNoShowRequest
+    {
+        public string? InviteeUri { get; init; }
+        public string? NoShowUri { get; init; }
+    }
+
+    public sealed record InviteeNoShow(string InviteeUri, string? NoShowUri);
+
+    public sealed class NoShowRequestValidator : AbstractValidator<NoShowRequest>
+    {
+        public NoShowRequestValidator() => RuleFor(r => r.InviteeUri).Must(BeAnInviteeUri).WithMessage(InviteeUriMessage);
+    }
+
+    public sealed class UndoNoShowRequestValidator : AbstractValidator<UndoNoShowRequest>
+    {
+        public UndoNoShowRequestValidator()
+        {
+            RuleFor(r => r.InviteeUri).Must(BeAnInviteeUri).WithMessage(InviteeUriMessage);
+            RuleFor(r => r.NoShowUri).Must(uri => uri is not null && NoShowUriPattern().IsMatch(uri))
+                .WithMessage("must be a Calendly no-show URI (…/invitee_no_shows/{uuid}).");
+        }
+    }
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/calendly/events/no-shows").RequireAuthorization().WithTags("Sessions");
+        api.MapPost("", MarkNoShow).Validate<NoShowRequest>()
+            .WithSummary("Mark an invitee of one of the coach's events as a no-show.");
+        api.MapPost("/undo", UndoNoShow).Validate<UndoNoShowRequest>()
+            .WithSummary("Take back a no-show (the invitee's URI and the no-show's URI, as the scheduled list gives them).");
+
+        var pages = app.MapGroup("/sessions/no-shows").RequireAuthorization().ExcludeFromDescription();
+        pages.MapPost("", MarkNoShowFromPage);
+        pages.MapPost("/undo", UndoNoShowFromPage);
+    }
+
+    public static async Task<Ok<Envelope<InviteeNoShow>>> MarkNoShow(NoShowRequest request, CurrentUser user, NpgsqlDataSource db,
+        CalendlyCalls calls, CancellationToken ct)
+    {
+        var (_, changed) = await MarkAsync(request, user, db, calls, ct);
+        return TypedResults.Ok(Envelope.Of(changed));
+    }
+
+    public static async Task<Ok<Envelope<InviteeNoShow>>> UndoNoShow(UndoNoShowRequest request, CurrentUser user, NpgsqlDataSource db,
+        CalendlyCalls calls, CancellationToken ct)
+    {
+        var (_, changed) = await UndoAsync(request, user, db, calls, ct);
+        return TypedResults.Ok(Envelope.Of(changed));
+    }
+
+    public static async Task<IResult> MarkNoShowFromPage([FromForm] NoShowRequest form, [FromForm] string? returnUrl, HttpContext context,
+        CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, TimeProvider clock, CancellationToken ct)
+    {
+        await ThrowIfInvalidAsync(context, form);
+        var (scheduled, _) = await MarkAsync(form, user, db, calls, ct);
+        return await ChangedRowAsync(context, scheduled, user, calls, clock, returnUrl, "Marked as a no-show.", ct);
+    }
+
+    public static async Task<IResult> UndoNoShowFromPage([FromForm] UndoNoShowRequest form, [FromForm] string? returnUrl,
+        HttpContext context, CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, TimeProvider clock, CancellationToken ct)
+    {
+        await ThrowIfInvalidAsync(context, form);
+        var (scheduled, _) = await UndoAsync(form, user, db, calls, ct);
+        return await ChangedRowAsync(context, scheduled, user, calls, clock, returnUrl, "The no-show is taken back.", ct);
+    }
+
+    private static async Task<(ScheduledEvent Event, InviteeNoShow Changed)> MarkAsync(NoShowRequest request, CurrentUser user,
+        NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
+    {
+        var inviteeUri = request.InviteeUri!;
+        var scheduled = await HostedEventOfAsync(inviteeUri, user, db, calls, ct);
+        NoShow noShow;
+        try
+        {
+            noShow = await calls.RunAsync(user.Id, (client, token) => client.CreateNoShowAsync(token, inviteeUri, ct), ct);
+        }
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
+        {
+            throw NotYours();
+        }
+        await SaveNoShowAsync(db, user.Id, inviteeUri, noShow.Uri, ct);
+        return (scheduled, new InviteeNoShow(inviteeUri, noShow.Uri));
+    }
+
+    private static async Task<(ScheduledEvent Event, InviteeNoShow Changed)> UndoAsync(UndoNoShowRequest request, CurrentUser user,
+        NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
+    {
+        var (inviteeUri, noShowUri) = (request.InviteeUri!, request.NoShowUri!);
+        var scheduled = await HostedEventOfAsync(inviteeUri, user, db, calls, ct);
+        // The no-show must be this invitee's: the host check above is only worth something if the two belong together.
+        var invitee = await calls.RunAsync(user.Id, (client, token) =>
+            client.GetInviteeAsync(token, CalendlyClient.UuidOf(scheduled.Uri), CalendlyClient.UuidOf(inviteeUri), ct), ct);
+        if (invitee.NoShow?.Uri != noShowUri) throw NotYours();
+        try
+        {
+            await calls.RunAsync(user.Id, async (client, token) =>
+            {
+                await client.DeleteNoShowAsync(token, CalendlyClient.UuidOf(noShowUri), ct);
+                return true;
+            }, ct);
+        }
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
+        {
+            throw NotYours();
+        }
+        await SaveNoShowAsync(db, user.Id, inviteeUri, null, ct);
+        return (scheduled, new InviteeNoShow(inviteeUri, null));
+    }
+
+    /// <summary>The invitee's event when the caller hosts it; otherwise 404, the same answer as for an invitee that does not exist.</summary>
+    private static async Task<ScheduledEvent> HostedEventOfAsync(string inviteeUri, CurrentUser user, NpgsqlDataSource db,
+        CalendlyCalls calls, CancellationToken ct)
+    {
+        if (user.IsRealtor) throw NotYours();
+        var eventUuid = InviteeUriPattern().Match(inviteeUri).Groups["event"].Value;
+        return await SessionItems.HostedEventAsync(eventUuid, user.Id, await SessionItems.CalendlyUserUriAsync(db, user.Id, ct), calls, ct)
+            ?? throw NotYours();
+    }
+
+    private const string SaveNoShowSql = """
+        update sessions set no_show_uri = @NoShowUri, updated_at = now()
+        where invitee_uri = @InviteeUri and coach_id = @CoachId
+        """;
+
+    /// <summary>Keeps a booked session's row in step with Calendly (its webhook says the same, later).</summary>
+    private static async Task SaveNoShowAsync(NpgsqlDataSource db, long coachId, string inviteeUri, string? noShowUri, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(SaveNoShowSql,
+            new { CoachId = coachId, InviteeUri = inviteeUri, NoShowUri = noShowUri }, cancellationToken: ct));
+    }
+
+    /// <summary>htmx swaps the row it came from; a plain form post goes back to the list it was on.</summary>
+    private static async Task<IResult> ChangedRowAsync(HttpContext context, ScheduledEvent scheduled, CurrentUser user, CalendlyCalls calls,
+        TimeProvider clock, string? returnUrl, string toast, CancellationToken ct)
+    {
+        if (!context.Request.IsHtmx()) return Results.Redirect(LocalSessionsUrl(returnUrl));
+        var item = SessionItems.FromCalendly(scheduled, await SessionItems.InviteesAsync(scheduled, user.Id, calls, ct));
+        context.Response.Toast(toast);
+        return ScheduledModule.Rows([item], user, clock, ScheduledModule.ReturnUrlOf(context.Request));
+    }
+
+    /// <summary>Only the sessions page: anything else in a posted returnUrl would make this an open redirect.</summary>
+    internal static string LocalSessionsUrl(string? returnUrl) =>
+        returnUrl is not null && (returnUrl == ScheduledModule.PagePath || returnUrl.StartsWith(ScheduledModule.PagePath + "?", StringComparison.Ordinal))
+            ? returnUrl
+            : ScheduledModule.PagePath;
+
+    /// <summary>A form that bypassed the page's own checks: answered like any other failure (a toast, or an error page).</summary>
+    private static async Task ThrowIfInvalidAsync<T>(HttpContext context, T form)
+    {
+        if (await Validation.ProblemsAsync(context, form) is { } problems)
+            throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed",
+                string.Join(" ", problems.Select(p => $"{p.Key} {string.Join(" ", p.Value)}")), problems);
+    }
+
+    private static ApiException NotYours() =>
+        new(StatusCodes.Status404NotFound, "not_found", "There is no such invitee among the events you host.");
+
+    private const string InviteeUriMessage = "must be a Calendly invitee URI (…/scheduled_events/{uuid}/invitees/{uuid}).";
+
+    private static bool BeAnInviteeUri(string? uri) => uri is not null && InviteeUriPattern().IsMatch(uri);
+
+    [GeneratedRegex(@"^https?://[^/?#]+(/[^?#]*)?/scheduled_events/(?<event>[A-Za-z0-9-]{1,64})/invitees/[A-Za-z0-9-]{1,64}$")]
+    private static partial Regex InviteeUriPattern();
+
+    [GeneratedRegex(@"^https?://[^/?#]+(/[^?#]*)?/invitee_no_shows/[A-Za-z0-9-]{1,64}$")]
+    private static partial Regex NoShowUriPattern();
+}
