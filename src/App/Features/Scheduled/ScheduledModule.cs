@@ -53,7 +53,7 @@ public sealed partial class ScheduledModule : ICarterModule
     }
 
     /// <summary>A valid query, parsed: times without an offset are read in the caller's time zone.</summary>
-    public sealed record Filters(int Count, string? PageToken, string? Status, DateTimeOffset? MinStart, DateTimeOffset? MaxStart, bool Descending)
+    internal sealed record Filters(int Count, string? PageToken, string? Status, DateTimeOffset? MinStart, DateTimeOffset? MaxStart, bool Descending)
     {
         public static Filters Of(ScheduledQuery query, TimeZoneInfo zone) => new(
             ScheduledQuery.Given(query.Count) is { } count ? int.Parse(count, CultureInfo.InvariantCulture) : DefaultCount,
@@ -203,7 +203,7 @@ public sealed partial class ScheduledModule : ICarterModule
             new Dictionary<string, string[]> { ["pageToken"] = ["is not a page token from this list (changed, or made for other filters)."] });
 
     /// <summary>Where the next page of a realtor's sessions starts: after this session in the list's order.</summary>
-    public sealed record Keyset(DateTimeOffset StartTime, long Id);
+    internal sealed record Keyset(DateTimeOffset StartTime, long Id);
 
     /// <summary>
     /// A realtor's page token: the keyset, bound to the user and the filters, sealed with Data Protection so that a

@@ -106,10 +106,7 @@ public sealed class NoShowsTests(AppFixture app)
         var (_, browser) = await CoachAsync(app);
         var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
         var response = await browser.SendAsync(request);
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
-        var error = await ErrorAsync(response);
-        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("validation_failed");
-        await Assert.That(error.GetProperty("details").TryGetProperty(field, out _)).IsTrue();
+        await AssertRefusedNamingAsync(response, field);
     }
 
     [Test]

@@ -109,10 +109,7 @@ public sealed class ScheduledTests(AppFixture app)
     {
         var (browser, _) = await RealtorAsync(app);
         var response = await browser.GetAsync($"{Api}?{query}");
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
-        var error = await ErrorAsync(response);
-        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("validation_failed");
-        await Assert.That(error.GetProperty("details").TryGetProperty(field, out _)).IsTrue();
+        await AssertRefusedNamingAsync(response, field);
     }
 
     [Test]
@@ -220,6 +217,17 @@ public sealed class ScheduledTests(AppFixture app)
         var response = await browser.GetAsync(Api);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Conflict);
         await Assert.That((await ErrorAsync(response)).GetProperty("code").GetString()).IsEqualTo("calendly_not_connected");
+    }
+
+    [Test]
+    public async Task The_page_offers_a_coach_without_Calendly_to_connect_it()
+    {
+        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
+        var response = await browser.GetAsync("/sessions");
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Conflict);
+        var html = await response.Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("Calendly is not connected");
+        await Assert.That(html).Contains("href=\"/api/calendly/oauth/connect\"");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -102,6 +103,15 @@ public static class SimulatedSessions
 
     public static async Task<JsonElement> ErrorAsync(HttpResponseMessage response) =>
         (await Browser.JsonAsync(response)).GetProperty("error");
+
+    /// <summary>400 validation_failed, with the field among the details.</summary>
+    public static async Task AssertRefusedNamingAsync(HttpResponseMessage response, string field)
+    {
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        var error = await ErrorAsync(response);
+        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("validation_failed");
+        await Assert.That(error.GetProperty("details").TryGetProperty(field, out _)).IsTrue();
+    }
 
     public static string Stamp(DateTimeOffset instant) =>
         Uri.EscapeDataString(instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
