@@ -143,6 +143,30 @@ public sealed class CancelTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_Calendly_outage_while_cancelling_is_a_503_and_leaves_the_session_active()
+    {
+        // A simulator and app of their own: failures feed the app's circuit breaker, which other tests share.
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var browser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
+        var booked = (await BookSlotsAsync(calendly.Simulator, coach, 1))[0];
+        var realtorId = await ConnectedCoaches.CreateUserAsync(calendly.Database, $"realtor-{Guid.NewGuid():N}", "realtor");
+        await InsertBookingAsync(calendly.Database, coach.UserId, realtorId, booked);
+        await calendly.Simulator.SetFaultsAsync(new
+        {
+            outage = true, user = coach.Account.Uri, endpoints = new[] { "POST /scheduled_events/{uuid}/cancellation" },
+        });
+
+        var response = await browser.PostJsonAsync(Cancel, new { uuid = booked.EventUuid, reason = "Storm" });
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.ServiceUnavailable);
+        await Assert.That((await ErrorAsync(response)).GetProperty("code").GetString()).IsEqualTo("calendly_unavailable");
+        await Assert.That((await StoredAsync(calendly.Database, booked.InviteeUri)).Status).IsEqualTo("active");
+        await Assert.That((await EventAsync(calendly.Simulator, coach, booked.EventUuid)).GetProperty("status").GetString()).IsEqualTo("active");
+    }
+
+    [Test]
     [Arguments(null, "reason")]
     [Arguments("", "reason")]
     [Arguments("   ", "reason")]
