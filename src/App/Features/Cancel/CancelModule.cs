@@ -114,7 +114,7 @@ public sealed partial class CancelModule : ICarterModule
         from sessions s
         join calendly_integrations ci on ci.user_id = s.coach_id
         where s.coach_id = @UserId and substring(s.scheduled_event_uri from '[^/]*$') = @Uuid
-        order by (s.canceler_type = 'host') desc, s.id
+        order by (s.canceler_type = 'host') desc nulls last, s.id
         limit 1
         """;
 
@@ -122,7 +122,7 @@ public sealed partial class CancelModule : ICarterModule
 
     private const string MarkCanceledSql = """
         update sessions
-        set status = 'canceled', canceled_at = @CanceledAt, cancel_reason = @Reason, canceler_type = 'host', updated_at = now()
+        set status = 'canceled', canceled_at = @CanceledAt, cancel_reason = @Reason, canceler_type = @CancelerType, updated_at = now()
         where coach_id = @CoachId and scheduled_event_uri = @EventUri and status = 'active'
         """;
 
@@ -154,15 +154,17 @@ public sealed partial class CancelModule : ICarterModule
         {
             var scheduled = await calls.RunAsync(coachId, (client, token) => client.GetScheduledEventAsync(token, uuid, ct), ct);
             if (scheduled.EventMemberships.All(m => m.User != coachUri)) throw NotFound();
-            if (scheduled.Status == "canceled") throw AlreadyCanceled();
+            if (scheduled.Status == "canceled")
+            {
+                // Canceled on Calendly before its webhook reached the table: the table catches up now.
+                await MarkCanceledAsync(db, coachId, scheduled.Uri, scheduled.Cancellation ?? new Cancellation(null, null, null, null), now, ct);
+                throw AlreadyCanceled();
+            }
             if (scheduled.StartTime <= now) throw InThePast();
             if (user.IsRealtor && scheduled.InviteesCounter.Active > 1) return new CancelOutcome(null, known!.CancelUrl);
 
             var cancellation = await calls.RunAsync(coachId, (client, token) => client.CancelEventAsync(token, uuid, reason, ct), ct);
-            var canceledAt = cancellation.CreatedAt ?? now;
-            await using var connection = await db.OpenConnectionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(MarkCanceledSql,
-                new { CoachId = coachId, EventUri = scheduled.Uri, CanceledAt = canceledAt, Reason = reason }, cancellationToken: ct));
+            var canceledAt = await MarkCanceledAsync(db, coachId, scheduled.Uri, cancellation with { Reason = reason }, now, ct);
             return new CancelOutcome(new CanceledSession(uuid, "canceled", canceledAt, reason), null);
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
@@ -176,6 +178,18 @@ public sealed partial class CancelModule : ICarterModule
         {
             throw CoachUnavailable(known!.CancelUrl);
         }
+    }
+
+    private static async Task<DateTimeOffset> MarkCanceledAsync(NpgsqlDataSource db, long coachId, string eventUri, Cancellation cancellation,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var canceledAt = cancellation.CreatedAt ?? now;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(MarkCanceledSql, new
+        {
+            CoachId = coachId, EventUri = eventUri, CanceledAt = canceledAt, cancellation.Reason, CancelerType = cancellation.CancelerType ?? "host",
+        }, cancellationToken: ct));
+        return canceledAt;
     }
 
     private static bool IsSessionsPage(string? url) =>

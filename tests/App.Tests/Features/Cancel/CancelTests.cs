@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using App.Tests.Support;
 using Dapper;
@@ -106,6 +107,26 @@ public sealed class CancelTests(AppFixture app)
             await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("conflict");
             await Assert.That(error.GetProperty("message").GetString()).Contains("already canceled");
         }
+    }
+
+    [Test]
+    public async Task A_cancellation_the_table_has_not_heard_of_yet_is_a_conflict_and_the_table_catches_up()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var booked = (await BookSlotsAsync(app.Simulator, coach, 1))[0];
+        var (realtor, realtorId) = await RealtorAsync(app);
+        await InsertBookingAsync(app.Database, coach.UserId, realtorId, booked);
+        // The invitee cancels on Calendly's own page; no webhook reaches this table in the test.
+        (await app.Simulator.Http.PostAsJsonAsync("_sim/cancellations", new { invitee = booked.InviteeUri, reason = "Changed plans" }))
+            .EnsureSuccessStatusCode();
+
+        var response = await realtor.PostJsonAsync(Cancel, new { uuid = booked.EventUuid, reason = "Too late" });
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Conflict);
+        var stored = await StoredAsync(app.Database, booked.InviteeUri);
+        await Assert.That(stored.Status).IsEqualTo("canceled");
+        await Assert.That(stored.CancelReason).IsEqualTo("Changed plans");
+        await Assert.That(stored.CancelerType).IsEqualTo("invitee");
     }
 
     [Test]
