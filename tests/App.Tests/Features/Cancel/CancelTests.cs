@@ -216,9 +216,8 @@ public sealed class CancelTests(AppFixture app)
     public async Task A_realtor_on_a_group_session_with_others_gets_their_own_cancel_link_and_the_coach_may_cancel_it()
     {
         var (coach, browser) = await CoachAsync(app);
-        var start = (await FreeStartsAsync(app.Simulator, coach, eventType: 1))[0];
-        var mine = await BookAsync(app.Simulator, coach.Account.EventTypes[1], start, "rita@example.test", "Rita");
-        var theirs = await BookAsync(app.Simulator, coach.Account.EventTypes[1], start, "other@example.test", "Other");
+        var mine = await BookFirstFreeAsync(app.Simulator, coach, "rita@example.test", eventType: 1);
+        var theirs = await BookFirstFreeAsync(app.Simulator, coach, "other@example.test", eventType: 1);
         await Assert.That(theirs.EventUuid).IsEqualTo(mine.EventUuid);
         var (realtor, realtorId) = await RealtorAsync(app);
         await InsertBookingAsync(app.Database, coach.UserId, realtorId, mine);
@@ -294,9 +293,8 @@ public sealed class CancelTests(AppFixture app)
     public async Task On_the_page_a_realtor_s_group_session_answers_with_their_cancel_link_and_an_error_with_a_toast()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
-        var start = (await FreeStartsAsync(app.Simulator, coach, eventType: 1))[0];
-        var mine = await BookAsync(app.Simulator, coach.Account.EventTypes[1], start, "rita@example.test", "Rita");
-        await BookAsync(app.Simulator, coach.Account.EventTypes[1], start, "other@example.test", "Other");
+        var mine = await BookFirstFreeAsync(app.Simulator, coach, "rita@example.test", eventType: 1);
+        await BookFirstFreeAsync(app.Simulator, coach, "other@example.test", eventType: 1);
         var (realtor, realtorId) = await RealtorAsync(app);
         await InsertBookingAsync(app.Database, coach.UserId, realtorId, mine);
         // One row in the table: the page offers the cancel form, Calendly knows better.

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using App.Tests.Support;
 using Dapper;
@@ -33,35 +32,21 @@ public static class SimulatedSessions
         return (browser, me.GetProperty("data").GetProperty("id").GetInt64());
     }
 
-    /// <summary>Free start times of one of the coach's event types (0: the one-on-one, 1: the group session) in the next week.</summary>
-    public static async Task<IReadOnlyList<DateTimeOffset>> FreeStartsAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach,
+    /// <summary>Books the first free slot of one of the coach's event types (0: the one-on-one, 1: the group session).</summary>
+    public static async Task<Booked> BookFirstFreeAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach, string email,
         int eventType = 0)
     {
-        var from = DateTimeOffset.UtcNow.AddMinutes(1);
-        var json = await ApiAsync(simulator, coach, $"event_type_available_times?event_type={Uri.EscapeDataString(coach.Account.EventTypes[eventType])}"
-            + $"&start_time={Stamp(from)}&end_time={Stamp(from.AddDays(7).AddMinutes(-1))}");
-        return [.. json.GetProperty("collection").EnumerateArray().Select(slot => slot.GetProperty("start_time").GetDateTimeOffset())];
+        var eventTypeUri = coach.Account.EventTypes[eventType];
+        var start = await simulator.FirstFreeSlotAsync(coach.Tokens.AccessToken, eventTypeUri);
+        var booked = await simulator.BookAsync(eventTypeUri, start, email);
+        return new Booked(booked.Event, booked.Invitee, booked.CancelUrl, booked.RescheduleUrl, start);
     }
 
-    public static async Task<Booked> BookAsync(SimulatorServer simulator, string eventTypeUri, DateTimeOffset start,
-        string email = "ivy@example.test", string name = "Ivy Invitee")
-    {
-        var response = await simulator.Http.PostAsJsonAsync("_sim/bookings",
-            new { eventTypeUri, startTime = start, inviteeEmail = email, inviteeName = name });
-        if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"Booking answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        var booked = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        return new Booked(booked.GetProperty("event").GetString()!, booked.GetProperty("invitee").GetString()!,
-            booked.GetProperty("cancelUrl").GetString()!, booked.GetProperty("rescheduleUrl").GetString()!, start);
-    }
-
-    /// <summary>Books the coach's first <paramref name="count"/> free one-on-one slots, one invitee each.</summary>
+    /// <summary>Books the coach's next <paramref name="count"/> free one-on-one slots, one invitee (invitee{n}@…) each.</summary>
     public static async Task<IReadOnlyList<Booked>> BookSlotsAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach, int count)
     {
-        var starts = await FreeStartsAsync(simulator, coach);
         var booked = new List<Booked>();
-        foreach (var (start, n) in starts.Take(count).Select((s, n) => (s, n)))
-            booked.Add(await BookAsync(simulator, coach.Account.EventTypes[0], start, $"invitee{n}@example.test", $"Invitee {n}"));
+        for (var n = 0; n < count; n++) booked.Add(await BookFirstFreeAsync(simulator, coach, $"invitee{n}@example.test"));
         return booked;
     }
 
