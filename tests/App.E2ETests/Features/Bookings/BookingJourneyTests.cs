@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+using App.E2ETests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace App.E2ETests.Features.Bookings;
+
+/// <summary>The whole journey, as two people in two browsers: a coach connects Calendly; a realtor books and cancels.</summary>
+[ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
+public sealed class BookingJourneyTests(BrowserFixture app)
+{
+    private static async Task SignInAsync(IPage page, string userId, string role)
+    {
+        await page.GotoAsync("/dev/sign-in");
+        await page.FillAsync("input[name=userId]", userId);
+        await page.FillAsync("input[name=email]", $"{userId}@example.test");
+        await page.SelectOptionAsync("select[name=role]", role);
+        await page.ClickAsync("button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
+    }
+
+    [Test]
+    public async Task A_realtor_sees_free_times_books_in_the_modal_and_cancels_the_session()
+    {
+        // The coach connects a Calendly account of their own through the consent page.
+        var account = (await app.Simulator.CreateUsersAsync(1))[0];
+        var coach = await app.NewPageAsync();
+        await SignInAsync(coach, "journey-coach", "coach");
+        await coach.ClickAsync("#calendly-status >> text=Connect Calendly");
+        await coach.SelectOptionAsync("select[name=account]", account.Uuid);
+        await coach.ClickAsync("button[value=allow]");
+        await Expect(coach.Locator("#calendly-status")).ToContainTextAsync("Connected");
+
+        // The realtor finds the coach, sees their free times, and books in the embedded booking page.
+        var realtor = await app.NewPageAsync();
+        await SignInAsync(realtor, "journey-realtor", "realtor");
+        await realtor.GotoAsync("/coaches?count=100");
+        var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
+        await Expect(card.Locator(".week-grid")).ToBeVisibleAsync();
+        await card.Locator("a.button", new() { HasText = "Book" }).First.ClickAsync();
+
+        var dialog = realtor.Locator("dialog#booking");
+        await Expect(dialog).ToBeVisibleAsync();
+        var calendly = realtor.FrameLocator("dialog#booking iframe");
+        await calendly.Locator(".slots a").First.ClickAsync();
+        await Expect(calendly.Locator("input[name=email]")).ToHaveValueAsync("journey-realtor@example.test");
+        await calendly.Locator("button[type=submit]").ClickAsync();
+
+        await Expect(dialog.Locator("[data-booking-status]")).ToContainTextAsync("Booked");
+        await Expect(realtor.Locator("#toasts")).ToContainTextAsync("Session booked.");
+        await BrowserFixture.ScreenshotAsync(realtor, "booked-in-modal");
+
+        // The session is on the realtor's list; they cancel it with a reason.
+        await realtor.GotoAsync("/sessions");
+        var row = realtor.Locator("#sessions-list tbody tr").First;
+        await Expect(row).ToContainTextAsync("30 Minute Meeting");
+        await row.Locator("summary", new() { HasText = "Cancel…" }).ClickAsync();
+        await row.Locator("textarea[name=reason]").FillAsync("Something came up");
+        await row.Locator("button", new() { HasText = "Cancel this session" }).ClickAsync();
+        await Expect(realtor.Locator("#toasts")).ToContainTextAsync("The session is canceled.");
+        await BrowserFixture.ScreenshotAsync(realtor, "session-canceled");
+
+        // The coach sees it canceled too, straight from Calendly.
+        await coach.GotoAsync("/sessions?status=canceled");
+        await Expect(coach.Locator("#sessions-list")).ToContainTextAsync("journey-realtor");
+    }
+}
