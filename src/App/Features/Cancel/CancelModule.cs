@@ -9,6 +9,7 @@ using FluentValidation;
 using Htmx;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
 
 namespace App.Features.Cancel;
@@ -77,7 +78,8 @@ public sealed partial class CancelModule : ICarterModule
                 problems.ContainsKey("reason") ? "Give a reason of 1 to 500 characters." : "That session cannot be found.", problems);
         var outcome = await CancelAsync(form, user, db, calls, clock, ct);
         if (!context.Request.IsHtmx())
-            return Results.Redirect(outcome.OwnCancelUrl ?? (IsSessionsPage(returnUrl) ? returnUrl! : "/sessions"));
+            return Results.Redirect(outcome.OwnCancelUrl
+                ?? QueryHelpers.AddQueryString(IsSessionsPage(returnUrl) ? returnUrl! : "/sessions", "notice", "session-canceled"));
 
         if (outcome.Canceled is { } canceled)
         {

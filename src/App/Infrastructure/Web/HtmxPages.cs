@@ -33,6 +33,7 @@ public static class HtmxPages
     public static string? Notice(HttpRequest request) => request.Query["notice"].ToString() switch
     {
         "calendly-connected" => "Calendly is connected.",
+        "session-canceled" => "The session is canceled.",
         _ => null,
     };
 

@@ -285,7 +285,7 @@ public sealed class CancelTests(AppFixture app)
 
         var plain = await browser.PostFormAsync("/sessions/cancel", Form(booked[1].EventUuid));
         await Assert.That(plain.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-        await Assert.That(plain.Headers.Location!.ToString()).IsEqualTo("/sessions?sort=startTime%3Adesc");
+        await Assert.That(plain.Headers.Location!.ToString()).IsEqualTo("/sessions?sort=startTime%3Adesc&notice=session-canceled");
         await Assert.That((await EventAsync(app.Simulator, coach, booked[1].EventUuid)).GetProperty("status").GetString()).IsEqualTo("canceled");
     }
 
