@@ -61,7 +61,8 @@ public sealed class MigrationTests
         await using var connection = await database.OpenAsync();
         var indexes = (await connection.QueryAsync<string>("select indexname from pg_indexes where schemaname = 'public'")).ToHashSet();
         await Assert.That(indexes).Contains("calendly_integrations_expiring_idx");
-        await Assert.That(indexes).Contains("calendly_webhook_events_unprocessed_idx");
+        await Assert.That(indexes).Contains("calendly_webhook_events_due_idx");
+        await Assert.That(indexes).Contains("calendly_webhook_events_dedupe_idx");
     }
 
     [Test]
