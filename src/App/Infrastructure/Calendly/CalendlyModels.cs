@@ -157,6 +157,8 @@ public sealed record WebhookSubscriptionRequest(string Url, IReadOnlyList<string
 [JsonSerializable(typeof(CalendlyResource<ScheduledEvent>))]
 [JsonSerializable(typeof(CalendlyPage<ScheduledEvent>))]
 [JsonSerializable(typeof(CalendlyResource<Invitee>))]
+[JsonSerializable(typeof(Invitee))]
+[JsonSerializable(typeof(ScheduledEvent))]
 [JsonSerializable(typeof(CalendlyPage<Invitee>))]
 [JsonSerializable(typeof(CalendlyResource<Cancellation>))]
 [JsonSerializable(typeof(CalendlyResource<NoShow>))]
