@@ -14,7 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 var settings = AppSettings.Load(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
     .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security)
-    .AddSingleton(settings.Tokens);
+    .AddSingleton(settings.Tokens).AddSingleton(settings.Webhooks);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.
@@ -33,6 +33,7 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 
 // Background loops.
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
+builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

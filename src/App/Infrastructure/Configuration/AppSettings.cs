@@ -14,7 +14,8 @@ public sealed record AppSettings(
     AuthOptions Auth,
     SecurityOptions Security,
     CalendlyResilienceOptions Resilience,
-    TokenLifecycleOptions Tokens)
+    TokenLifecycleOptions Tokens,
+    WebhookOptions Webhooks)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -88,8 +89,16 @@ public sealed record AppSettings(
             JobBatchSize: (int)reader.Number("TOKEN_REFRESH_BATCH_SIZE", 100, 1, 10_000),
             JobConcurrency: (int)reader.Number("TOKEN_REFRESH_CONCURRENCY", 8, 1, 256));
 
+        var webhooks = new WebhookOptions(
+            MaxBodyBytes: (int)reader.Number("WEBHOOK_MAX_BODY_BYTES", 262_144, 1024, 16 * 1024 * 1024),
+            Tolerance: TimeSpan.FromSeconds(reader.Number("WEBHOOK_TOLERANCE_SECONDS", 180, 1, 3600)),
+            ProcessingEnabled: reader.Bool("WEBHOOK_PROCESSING_ENABLED", true),
+            PollInterval: TimeSpan.FromMilliseconds(reader.Number("WEBHOOK_POLL_MILLISECONDS", 1000, 10, 60_000)),
+            MaxAttempts: (int)reader.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100),
+            RetryBaseDelay: TimeSpan.FromSeconds(reader.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600)));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks);
     }
 }
 
@@ -161,6 +170,15 @@ public sealed record TokenLifecycleOptions(
     TimeSpan JobWindow,
     int JobBatchSize,
     int JobConcurrency);
+
+/// <summary>Receiving Calendly's webhooks (size cap, signature time tolerance) and processing them (retries, parking).</summary>
+public sealed record WebhookOptions(
+    int MaxBodyBytes,
+    TimeSpan Tolerance,
+    bool ProcessingEnabled,
+    TimeSpan PollInterval,
+    int MaxAttempts,
+    TimeSpan RetryBaseDelay);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {

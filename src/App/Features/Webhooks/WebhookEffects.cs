@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace App.Features.Webhooks;
+
+/// <summary>
+/// What each event changes. Every effect is an upsert keyed by the invitee's URI, so applying an event twice (a
+/// redelivery that slipped through, a replay, a back-filled copy) changes nothing the second time, and events arriving
+/// out of order cannot bring a canceled session back.
+/// </summary>
+public static class WebhookEffects
+{
+    /// <summary>The coaches whose cached availability the event changes, and a note when it was deliberately not acted on.</summary>
+    public sealed record Outcome(IReadOnlyList<long> CoachIds, string? Note);
+
+    private static readonly Outcome NothingToDo = new([], null);
+
+    public static async Task<Outcome> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string eventType,
+        JsonElement envelope, CancellationToken ct)
+    {
+        if (!envelope.TryGetProperty("payload", out var payload) || payload.ValueKind != JsonValueKind.Object)
+            return new([], "No payload: kept, not acted on.");
+
+        switch (eventType)
+        {
+            case "invitee.created":
+            case "invitee.canceled":
+            case "invitee_no_show.created":
+            case "invitee_no_show.deleted":
+                var coachId = await CoachOfAsync(connection, transaction, payload, ct);
+                if (coachId is null) return new([], "No connected coach hosts this event: kept, not acted on.");
+                await (eventType switch
+                {
+                    "invitee.created" => BookedAsync(connection, transaction, coachId.Value, payload, ct),
+                    "invitee.canceled" => CanceledAsync(connection, transaction, coachId.Value, payload, ct),
+                    "invitee_no_show.created" => NoShowAsync(connection, transaction, payload, Text(payload, "no_show", "uri"), ct),
+                    _ => NoShowAsync(connection, transaction, payload, null, ct),
+                });
+                await TouchAsync(connection, transaction, coachId.Value, ct);
+                return new([coachId.Value], null);
+            case "event_type.created":
+            case "event_type.updated":
+            case "event_type.deleted":
+                // The seed's availability update: the coach's event types and free times are fetched again on next use.
+                var owner = Text(payload, "profile", "owner") is { } ownerUri ? await CoachByUriAsync(connection, transaction, ownerUri, ct) : null;
+                return owner is { } id ? new([id], null) : new([], "No connected coach owns this event type: kept, not acted on.");
+            default:
+                // Routing form submissions need organization scope; anything else is not ours to act on.
+                return new([], $"{eventType} is stored but not acted on.");
+        }
+    }
+
+    private const string BookedSql = """
+        insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
+                              invitee_email, start_time, end_time, status, cancel_url, reschedule_url, source)
+        values (@CoachId, @RealtorId, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
+                @StartTime, @EndTime, 'active', @CancelUrl, @RescheduleUrl, 'webhook')
+        on conflict (invitee_uri) do update set
+            realtor_id = coalesce(sessions.realtor_id, excluded.realtor_id),
+            start_time = excluded.start_time, end_time = excluded.end_time,
+            cancel_url = coalesce(excluded.cancel_url, sessions.cancel_url),
+            reschedule_url = coalesce(excluded.reschedule_url, sessions.reschedule_url),
+            updated_at = now()
+        """;
+
+    /// <summary>
+    /// A booking. A reschedule arrives as a new invitee with old_invitee set: the new session inherits the realtor of
+    /// the old one, which its invitee.canceled (rescheduled: true) marks as rescheduled rather than canceled.
+    /// </summary>
+    private static async Task BookedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, JsonElement payload,
+        CancellationToken ct)
+    {
+        var inviteeUri = Text(payload, "uri")!;
+        var oldInvitee = Text(payload, "old_invitee");
+        var realtorId = await RealtorOfAsync(connection, transaction, payload, ct)
+            ?? (oldInvitee is null ? null : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "select realtor_id from sessions where invitee_uri = @OldInvitee", new { OldInvitee = oldInvitee }, transaction, cancellationToken: ct)));
+        var scheduled = payload.GetProperty("scheduled_event");
+        await connection.ExecuteAsync(new CommandDefinition(BookedSql, new
+        {
+            CoachId = coachId,
+            RealtorId = realtorId,
+            EventUri = Text(scheduled, "uri")!,
+            InviteeUri = inviteeUri,
+            EventTypeUri = Text(scheduled, "event_type"),
+            EventName = Text(scheduled, "name") ?? "Session",
+            InviteeName = Text(payload, "name"),
+            InviteeEmail = Text(payload, "email"),
+            StartTime = scheduled.GetProperty("start_time").GetDateTimeOffset(),
+            EndTime = scheduled.GetProperty("end_time").GetDateTimeOffset(),
+            CancelUrl = Text(payload, "cancel_url"),
+            RescheduleUrl = Text(payload, "reschedule_url"),
+        }, transaction, cancellationToken: ct));
+        if (oldInvitee is not null)
+            await MarkRescheduledAsync(connection, transaction, oldInvitee, inviteeUri, ct);
+    }
+
+    private const string CanceledSql = """
+        insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
+                              invitee_email, start_time, end_time, status, cancel_url, reschedule_url, canceled_at,
+                              cancel_reason, canceler_type, source)
+        values (@CoachId, @RealtorId, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
+                @StartTime, @EndTime, 'canceled', @CancelUrl, @RescheduleUrl, @CanceledAt, @Reason, @CancelerType, 'webhook')
+        on conflict (invitee_uri) do update set
+            status = case when sessions.status = 'rescheduled' then sessions.status else 'canceled' end,
+            canceled_at = coalesce(sessions.canceled_at, excluded.canceled_at),
+            cancel_reason = coalesce(sessions.cancel_reason, excluded.cancel_reason),
+            canceler_type = coalesce(sessions.canceler_type, excluded.canceler_type),
+            updated_at = now()
+        """;
+
+    private static async Task CanceledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, JsonElement payload,
+        CancellationToken ct)
+    {
+        var inviteeUri = Text(payload, "uri")!;
+        if (payload.TryGetProperty("rescheduled", out var rescheduled) && rescheduled.ValueKind == JsonValueKind.True)
+        {
+            // Not a cancellation: the booking moved. Its invitee.created (with old_invitee) carries the new session.
+            if (Text(payload, "new_invitee") is { } newInvitee)
+                await MarkRescheduledAsync(connection, transaction, inviteeUri, newInvitee, ct);
+            return;
+        }
+        var scheduled = payload.GetProperty("scheduled_event");
+        await connection.ExecuteAsync(new CommandDefinition(CanceledSql, new
+        {
+            CoachId = coachId,
+            RealtorId = await RealtorOfAsync(connection, transaction, payload, ct),
+            EventUri = Text(scheduled, "uri")!,
+            InviteeUri = inviteeUri,
+            EventTypeUri = Text(scheduled, "event_type"),
+            EventName = Text(scheduled, "name") ?? "Session",
+            InviteeName = Text(payload, "name"),
+            InviteeEmail = Text(payload, "email"),
+            StartTime = scheduled.GetProperty("start_time").GetDateTimeOffset(),
+            EndTime = scheduled.GetProperty("end_time").GetDateTimeOffset(),
+            CancelUrl = Text(payload, "cancel_url"),
+            RescheduleUrl = Text(payload, "reschedule_url"),
+            CanceledAt = Time(payload, "cancellation", "created_at"),
+            Reason = Text(payload, "cancellation", "reason"),
+            CancelerType = Text(payload, "cancellation", "canceler_type"),
+        }, transaction, cancellationToken: ct));
+    }
+
+    private static Task MarkRescheduledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string oldInvitee, string newInvitee,
+        CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            update sessions set status = 'rescheduled', rescheduled_to = @NewInvitee, updated_at = now()
+            where invitee_uri = @OldInvitee
+            """, new { OldInvitee = oldInvitee, NewInvitee = newInvitee }, transaction, cancellationToken: ct));
+
+    private static Task NoShowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, string? noShowUri,
+        CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "update sessions set no_show_uri = @NoShowUri, updated_at = now() where invitee_uri = @InviteeUri",
+            new { NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") }, transaction, cancellationToken: ct));
+
+    private static Task TouchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("update calendly_integrations set last_webhook_at = now() where user_id = @CoachId",
+            new { CoachId = coachId }, transaction, cancellationToken: ct));
+
+    /// <summary>The connected coach among the event's hosts.</summary>
+    private static async Task<long?> CoachOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, CancellationToken ct)
+    {
+        if (!payload.TryGetProperty("scheduled_event", out var scheduled) || !scheduled.TryGetProperty("event_memberships", out var members))
+            return null;
+        foreach (var member in members.EnumerateArray())
+            if (Text(member, "user") is { } userUri && await CoachByUriAsync(connection, transaction, userUri, ct) is { } id)
+                return id;
+        return null;
+    }
+
+    private static Task<long?> CoachByUriAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string calendlyUserUri, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select user_id from calendly_integrations where calendly_user_uri = @Uri", new { Uri = calendlyUserUri.TrimEnd('/') }, transaction,
+            cancellationToken: ct));
+
+    /// <summary>The realtor who booked: the widget's opaque utm_content reference, else a realtor with the invitee's email.</summary>
+    private static async Task<long?> RealtorOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, CancellationToken ct)
+    {
+        if (Text(payload, "tracking", "utm_content") is { Length: > 0 } reference
+            && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "select id from users where booking_ref = @Reference", new { Reference = reference }, transaction, cancellationToken: ct)) is { } byReference)
+            return byReference;
+        return Text(payload, "email") is { Length: > 0 } email
+            ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "select id from users where role = 'realtor' and lower(email) = lower(@Email) order by id limit 1", new { Email = email }, transaction,
+                cancellationToken: ct))
+            : null;
+    }
+
+    private static string? Text(JsonElement element, params string[] path)
+    {
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element)) return null;
+        }
+        return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+    }
+
+    private static DateTimeOffset? Time(JsonElement element, params string[] path) =>
+        Text(element, path) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+}

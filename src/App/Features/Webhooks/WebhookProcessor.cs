@@ -1,0 +1,111 @@
+using System.Text.Json;
+using App.Infrastructure.Configuration;
+using Dapper;
+using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace App.Features.Webhooks;
+
+/// <summary>
+/// Applies stored webhook events, oldest first. Instances share the work: each claims a batch with FOR UPDATE SKIP
+/// LOCKED and pushes the claimed events' next_attempt_at forward, so nobody else takes them while they are handled.
+/// A failure is retried with exponential backoff; after WEBHOOK_MAX_ATTEMPTS the event is parked for an operator
+/// (GET /api/calendly/webhooks/parked, then replay).
+/// </summary>
+public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions options, ILogger<WebhookProcessor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.ProcessingEnabled) return;
+        using var timer = new PeriodicTimer(options.PollInterval);
+        do
+        {
+            try
+            {
+                while (await WebhookProcessing.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
+                           services.GetRequiredService<IFusionCache>(), options, logger, stoppingToken) > 0)
+                {
+                    // A full batch: more may be waiting.
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Processing webhook events failed; trying again shortly");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+public static class WebhookProcessing
+{
+    private const int BatchSize = 50;
+
+    // Long enough to handle a batch; a claim that outlives a crashed instance expires by itself.
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
+    private sealed record ClaimedEvent(long Id, string EventType, string Payload, int Attempts);
+
+    private const string ClaimSql = """
+        with due as (
+            select id from calendly_webhook_events
+            where processed_at is null and parked_at is null and next_attempt_at <= now()
+            order by next_attempt_at, id
+            limit @BatchSize
+            for update skip locked)
+        update calendly_webhook_events e
+        set attempts = e.attempts + 1, next_attempt_at = now() + @ClaimLease
+        from due where e.id = due.id
+        returning e.id, e.event_type, e.payload::text as payload, e.attempts
+        """;
+
+    /// <summary>Claims and applies one batch; returns how many events it claimed.</summary>
+    public static async Task<int> RunOnceAsync(NpgsqlDataSource db, IFusionCache cache, WebhookOptions options, ILogger logger,
+        CancellationToken ct)
+    {
+        List<ClaimedEvent> batch;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
+
+        foreach (var claimed in batch)
+        {
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(ct);
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                using var payload = JsonDocument.Parse(claimed.Payload);
+                var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "update calendly_webhook_events set processed_at = now(), error = @Note where id = @Id",
+                    new { claimed.Id, Note = outcome.Note }, transaction, cancellationToken: ct));
+                await transaction.CommitAsync(ct);
+                foreach (var coachId in outcome.CoachIds)
+                {
+                    await cache.RemoveByTagAsync($"free-times:coach:{coachId}", token: ct);
+                    if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal))
+                        await cache.RemoveByTagAsync($"coach:{coachId}", token: ct);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                await RecordFailureAsync(db, claimed, e, options, logger);
+            }
+        }
+        return batch.Count;
+    }
+
+    private static async Task RecordFailureAsync(NpgsqlDataSource db, ClaimedEvent claimed, Exception e, WebhookOptions options, ILogger logger)
+    {
+        var park = claimed.Attempts >= options.MaxAttempts;
+        var backoff = TimeSpan.FromTicks(options.RetryBaseDelay.Ticks * (1L << Math.Min(claimed.Attempts - 1, 16)));
+        const string sql = """
+            update calendly_webhook_events
+            set error = @Error, next_attempt_at = now() + @Backoff, parked_at = case when @Park then now() else null end
+            where id = @Id
+            """;
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync(sql, new { claimed.Id, Error = e.Message, Backoff = backoff, Park = park });
+        logger.LogWarning("Webhook event {Id} ({EventType}) failed on attempt {Attempt}{Parked}: {Reason}", claimed.Id, claimed.EventType,
+            claimed.Attempts, park ? " and is parked" : "", e.Message);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using App.Infrastructure.Api;
+using App.Infrastructure.Auth;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using Carter;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace App.Features.Webhooks;
+
+/// <summary>
+/// Calendly's webhook deliveries: verified by their signature on the raw body (the route needs no sign-in), stored
+/// once however often Calendly delivers them, and acknowledged only after they are committed. A forged delivery is
+/// refused and leaves nothing but a count; a signed one that is not a valid event is kept with its error and
+/// acknowledged, so Calendly stops retrying. <see cref="WebhookProcessor"/> applies what was stored.
+/// </summary>
+public sealed class WebhooksModule : ICarterModule
+{
+    public const string SignatureHeader = "Calendly-Webhook-Signature";
+
+    public sealed record Received(bool Stored, bool Duplicate);
+
+    public sealed record ParkedEvent(long Id, string EventType, int Attempts, string? Error, DateTimeOffset ReceivedAt, DateTimeOffset ParkedAt);
+
+    public sealed record Replayed(long Id);
+
+    private static readonly Meter Meter = new("Calendly.Slices.Webhooks");
+    private static readonly Counter<int> Refused = Meter.CreateCounter<int>("webhooks.refused", description: "Deliveries refused for their signature");
+    private static readonly Counter<int> Accepted = Meter.CreateCounter<int>("webhooks.accepted", description: "Deliveries stored or recognised");
+
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/calendly/webhooks", Receive)
+            .AllowAnonymous()
+            .WithTags("Webhooks")
+            .WithSummary("Calendly's webhook deliveries (authenticated by their Calendly-Webhook-Signature).");
+
+        var operators = app.MapGroup("/api/calendly/webhooks/parked").RequireAuthorization().WithTags("Webhooks");
+        operators.MapGet("", ListParked).WithSummary("Admins: events that failed too often to be retried automatically.");
+        operators.MapPost("/{id:long}/replay", Replay).WithSummary("Admins: process a parked event again.");
+    }
+
+    public static async Task<Results<Ok<Envelope<Received>>, ApiErrorResult>> Receive(HttpRequest request, CalendlyOptions calendly,
+        WebhookOptions options, NpgsqlDataSource db, TimeProvider clock, ILogger<WebhooksModule> logger, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync(request, options.MaxBodyBytes, ct);
+        if (body is null)
+            return new ApiErrorResult(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                $"A webhook delivery may be at most {options.MaxBodyBytes} bytes.");
+
+        var verdict = WebhookSignature.Verify(request.Headers[SignatureHeader].ToString(), body, calendly.WebhookSigningKey,
+            clock.GetUtcNow(), options.Tolerance);
+        if (verdict is not null)
+        {
+            Refused.Add(1);
+            logger.LogWarning("Refused a webhook delivery: {Reason}", verdict);
+            return new ApiErrorResult(StatusCodes.Status401Unauthorized, "invalid_signature", verdict);
+        }
+
+        var (eventName, resourceUri, createdAt, calendlyUserUri, problem) = Describe(body);
+        var key = problem is null
+            ? CalendlyWebhookEvents.DedupeKey(eventName!, resourceUri!, createdAt!)
+            : Convert.ToHexStringLower(SHA256.HashData(body));
+        bool stored;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            stored = await CalendlyWebhookEvents.StoreAsync(connection, eventName ?? "invalid", problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body),
+                key, calendlyUserUri, problem, ct);
+        }
+        Accepted.Add(1, new KeyValuePair<string, object?>("event", eventName ?? "invalid"));
+        if (problem is not null) logger.LogWarning("Kept a signed webhook delivery that is not a valid Calendly event: {Problem}", problem);
+        return TypedResults.Ok(Envelope.Of(new Received(stored, !stored)));
+    }
+
+    public static async Task<Results<Ok<Envelope<IReadOnlyList<ParkedEvent>>>, ApiErrorResult>> ListParked(CurrentUser user, NpgsqlDataSource db,
+        CancellationToken ct)
+    {
+        if (!user.IsAdmin) return ApiResults.Forbidden("Only admins see parked webhook events.");
+        const string sql = """
+            select id, event_type, attempts, error, received_at, parked_at from calendly_webhook_events
+            where parked_at is not null order by parked_at desc limit 100
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var parked = (await connection.QueryAsync<ParkedEvent>(new CommandDefinition(sql, cancellationToken: ct))).AsList();
+        return TypedResults.Ok(Envelope.Of<IReadOnlyList<ParkedEvent>>(parked));
+    }
+
+    public static async Task<Results<Ok<Envelope<Replayed>>, ApiErrorResult>> Replay(long id, CurrentUser user, NpgsqlDataSource db,
+        CancellationToken ct)
+    {
+        if (!user.IsAdmin) return ApiResults.Forbidden("Only admins replay parked webhook events.");
+        const string sql = """
+            update calendly_webhook_events set parked_at = null, attempts = 0, next_attempt_at = now(), error = null
+            where id = @Id and parked_at is not null
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, new { Id = id }, cancellationToken: ct)) == 1
+            ? TypedResults.Ok(Envelope.Of(new Replayed(id)))
+            : ApiResults.NotFound("No parked webhook event has that id.");
+    }
+
+    /// <summary>The raw body, exactly as signed; null when it is longer than allowed.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>What identifies a delivery, or why it is not a Calendly event.</summary>
+    private static (string? Event, string? Uri, string? CreatedAt, string? CalendlyUserUri, string? Problem) Describe(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (null, null, null, null, "The body is not a JSON object.");
+            var eventName = root.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+            var createdAt = root.TryGetProperty("created_at", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            var payload = root.TryGetProperty("payload", out var p) && p.ValueKind == JsonValueKind.Object ? p : (JsonElement?)null;
+            var uri = payload is { } pl && pl.TryGetProperty("uri", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            if (eventName is null || createdAt is null || payload is null || uri is null)
+                return (eventName, null, null, null, "The event lacks one of event, created_at, payload or payload.uri.");
+            var createdBy = root.TryGetProperty("created_by", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
+            return (eventName, uri, createdAt, createdBy, null);
+        }
+        catch (JsonException)
+        {
+            return (null, null, null, null, "The body is not JSON.");
+        }
+    }
+
+    // An invalid body may not be JSON at all: it is kept as a JSON string so that the jsonb column can hold it.
+    private static string InvalidPayload(byte[] body) => JsonSerializer.Serialize(new { raw = Encoding.UTF8.GetString(body) });
+}
+
+/// <summary>
+/// Calendly-Webhook-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(signing key, t + "." + raw body)&gt;, checked
+/// in constant time over the exact bytes received (re-serialized JSON would not match), within a time tolerance so an
+/// old delivery cannot be replayed.
+/// </summary>
+public static class WebhookSignature
+{
+    /// <summary>Null when the signature is good; otherwise why it is not.</summary>
+    public static string? Verify(string header, byte[] body, string signingKey, DateTimeOffset now, TimeSpan tolerance)
+    {
+        if (string.IsNullOrWhiteSpace(header)) return "The Calendly-Webhook-Signature header is missing.";
+        string? t = null, v1 = null;
+        foreach (var part in header.Split(','))
+        {
+            var pair = part.Split('=', 2);
+            if (pair.Length != 2) return "The Calendly-Webhook-Signature header is malformed.";
+            switch (pair[0].Trim())
+            {
+                case "t": t = pair[1].Trim(); break;
+                case "v1": v1 = pair[1].Trim(); break;
+            }
+        }
+        if (t is null || v1 is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            return "The Calendly-Webhook-Signature header is malformed.";
+        if ((now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > tolerance)
+            return "The signature's timestamp is outside the accepted window.";
+
+        byte[] given;
+        try
+        {
+            given = Convert.FromHexString(v1);
+        }
+        catch (FormatException)
+        {
+            return "The Calendly-Webhook-Signature header is malformed.";
+        }
+        var message = new byte[t.Length + 1 + body.Length];
+        Encoding.ASCII.GetBytes(t + ".", message);
+        body.CopyTo(message, t.Length + 1);
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), message);
+        return CryptographicOperations.FixedTimeEquals(expected, given) ? null : "The signature does not match.";
+    }
+}
