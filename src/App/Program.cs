@@ -1,5 +1,6 @@
 using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
+using App.Infrastructure.Caching;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
 using App.Infrastructure.Database;
@@ -35,8 +36,9 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 
-// An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
+// An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));
+builder.Services.AddSingleton<ClusterCache>().AddHostedService<ClusterCacheListener>();
 
 // Bearer tokens from an OIDC issuer, or the development sign-in when none is configured; anti-forgery for cookies.
 builder.Services.AddAppAuthentication(settings.Auth);

@@ -7,7 +7,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
-using ZiggyCreatures.Caching.Fusion;
+using App.Infrastructure.Caching;
 
 namespace App.Features.Account;
 
@@ -55,7 +55,7 @@ public sealed class AccountModule : ICarterModule
     public static Ok<Envelope<Me>> GetMe(CurrentUser user) => TypedResults.Ok(Envelope.Of(ToMe(user)));
 
     public static async Task<Ok<Envelope<Me>>> SetTimeZone(TimeZoneRequest request, CurrentUser user, NpgsqlDataSource db,
-        IFusionCache cache, CancellationToken ct)
+        ClusterCache cache, CancellationToken ct)
     {
         await SaveTimeZoneAsync(user, request.TimeZone!, db, cache, ct);
         return TypedResults.Ok(Envelope.Of(ToMe(user with { TimeZone = request.TimeZone! })));
@@ -65,7 +65,7 @@ public sealed class AccountModule : ICarterModule
         Render(context, new SettingsView(user, user.TimeZone, new Dictionary<string, string[]>(), saved == true), 200);
 
     public static async Task<IResult> SaveSettings([FromForm] TimeZoneRequest form, HttpContext context, CurrentUser user,
-        NpgsqlDataSource db, IFusionCache cache, CancellationToken ct)
+        NpgsqlDataSource db, ClusterCache cache, CancellationToken ct)
     {
         if (await Validation.ProblemsAsync(context, form) is { } problems)
             return Render(context, new SettingsView(user, form.TimeZone ?? "", problems, false), StatusCodes.Status422UnprocessableEntity);
@@ -75,11 +75,11 @@ public sealed class AccountModule : ICarterModule
         return Render(context, new SettingsView(user with { TimeZone = form.TimeZone! }, form.TimeZone!, new Dictionary<string, string[]>(), true), 200);
     }
 
-    private static async Task SaveTimeZoneAsync(CurrentUser user, string timeZone, NpgsqlDataSource db, IFusionCache cache, CancellationToken ct)
+    private static async Task SaveTimeZoneAsync(CurrentUser user, string timeZone, NpgsqlDataSource db, ClusterCache cache, CancellationToken ct)
     {
         await using (var connection = await db.OpenConnectionAsync(ct))
             await connection.ExecuteAsync(new CommandDefinition(UpdateTimeZoneSql, new { TimeZone = timeZone, user.Id }, cancellationToken: ct));
-        await cache.RemoveByTagAsync(UserProvisioning.CacheTag(user.ExternalId), token: ct);
+        await cache.EvictAsync(UserProvisioning.CacheTag(user.ExternalId), ct);
     }
 
     private static IResult Render(HttpContext context, SettingsView view, int status)

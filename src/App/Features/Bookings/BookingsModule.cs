@@ -10,7 +10,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
-using ZiggyCreatures.Caching.Fusion;
+using App.Infrastructure.Caching;
 
 namespace App.Features.Bookings;
 
@@ -124,7 +124,7 @@ public sealed partial class BookingsModule : ICarterModule
         """;
 
     public static async Task<Results<Ok<Envelope<BookedSession>>, ApiErrorResult>> RecordBooking(BookingRequest request, HttpContext context,
-        CurrentUser user, NpgsqlDataSource db, CalendlyCalls calendly, IFusionCache cache, CancellationToken ct)
+        CurrentUser user, NpgsqlDataSource db, CalendlyCalls calendly, ClusterCache cache, CancellationToken ct)
     {
         var eventUri = request.EventUri!;
         var inviteeUri = request.InviteeUri!;
@@ -172,7 +172,7 @@ public sealed partial class BookingsModule : ICarterModule
         }, cancellationToken: ct));
 
         // The slot is taken: the coach's cached free times are out of date (tag owned by the FreeTimes slice).
-        await cache.RemoveByTagAsync($"free-times:coach:{coach.Id}", token: ct);
+        await cache.EvictAsync($"free-times:coach:{coach.Id}", ct);
         context.Response.Toast($"Booked {scheduled.Name} on {scheduled.StartTime:u}.");
         context.Response.Headers.Append("HX-Trigger-After-Settle", "sessions-changed");
         return TypedResults.Ok(Envelope.Of(session));

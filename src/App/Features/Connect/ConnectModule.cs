@@ -10,7 +10,7 @@ using Carter;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
-using ZiggyCreatures.Caching.Fusion;
+using App.Infrastructure.Caching;
 
 namespace App.Features.Connect;
 
@@ -77,7 +77,7 @@ public sealed class ConnectModule : ICarterModule
 
     public static async Task<IResult> CompleteConnect(HttpContext context, CurrentUser user, string? code, string? state, string? error,
         IDataProtectionProvider dataProtection, CalendlyClient calendly, CalendlyTokens tokens, HostingOptions hosting,
-        IFusionCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
+        ClusterCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
     {
         var pending = ReadPending(context, dataProtection);
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/api/calendly/oauth" });
@@ -113,7 +113,7 @@ public sealed class ConnectModule : ICarterModule
     }
 
     public static async Task<Ok<Envelope<Disconnected>>> Disconnect(HttpContext context, CurrentUser user, CalendlyTokens tokens,
-        CalendlyClient calendly, IFusionCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
+        CalendlyClient calendly, ClusterCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
     {
         if (await tokens.DeleteConnectionAsync(user.Id, ct) is { } removed)
         {
@@ -138,10 +138,10 @@ public sealed class ConnectModule : ICarterModule
     }
 
     /// <summary>What other slices cached from this coach's previous Calendly account is no longer theirs to show.</summary>
-    private static async Task ForgetCachedCalendlyAsync(IFusionCache cache, long userId)
+    private static async Task ForgetCachedCalendlyAsync(ClusterCache cache, long userId)
     {
-        await cache.RemoveByTagAsync($"free-times:coach:{userId}");
-        await cache.RemoveByTagAsync($"coach:{userId}");
+        await cache.EvictAsync($"free-times:coach:{userId}");
+        await cache.EvictAsync($"coach:{userId}");
     }
 
     private static async Task RevokeQuietlyAsync(CalendlyClient calendly, string token, ILogger logger)

@@ -151,8 +151,14 @@ public sealed partial class ScheduledModule : ICarterModule
         var errors = await Validation.ProblemsAsync(context, query);
         var page = errors is null ? await QuerySessionsAsync(query, user, db, calls, protection, ct) : null;
         var view = new SessionsView(user, query, page, errors ?? [], clock.GetUtcNow(), ZoneOf(user));
-        // The address bar follows the filters and the page, so what is on screen can be bookmarked and reloaded.
-        if (context.Request.IsHtmx()) context.Response.Htmx(h => h.PushUrl(view.CurrentUrl));
+        // The address bar follows the filters and the page, so what is on screen can be bookmarked and reloaded; the
+        // list's own polling (trigger "sessions-poll") replaces the entry rather than adding one every 30 seconds.
+        if (context.Request.IsHtmx())
+            context.Response.Htmx(h =>
+            {
+                if (context.Request.Headers["HX-Trigger"] == "sessions-poll") h.ReplaceUrl(view.CurrentUrl);
+                else h.PushUrl(view.CurrentUrl);
+            });
         var status = errors is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity;
         var fullPage = SessionsPage.Create(view);
         var list = _SessionList.Create(view);

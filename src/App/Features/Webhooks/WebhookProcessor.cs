@@ -2,7 +2,7 @@ using System.Text.Json;
 using App.Infrastructure.Configuration;
 using Dapper;
 using Npgsql;
-using ZiggyCreatures.Caching.Fusion;
+using App.Infrastructure.Caching;
 
 namespace App.Features.Webhooks;
 
@@ -23,7 +23,7 @@ public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions o
             try
             {
                 while (await WebhookProcessing.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
-                           services.GetRequiredService<IFusionCache>(), options, logger, stoppingToken) > 0)
+                           services.GetRequiredService<ClusterCache>(), options, logger, stoppingToken) > 0)
                 {
                     // A full batch: more may be waiting.
                 }
@@ -60,7 +60,7 @@ public static class WebhookProcessing
         """;
 
     /// <summary>Claims and applies one batch; returns how many events it claimed.</summary>
-    public static async Task<int> RunOnceAsync(NpgsqlDataSource db, IFusionCache cache, WebhookOptions options, ILogger logger,
+    public static async Task<int> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, ILogger logger,
         CancellationToken ct)
     {
         List<ClaimedEvent> batch;
@@ -81,9 +81,9 @@ public static class WebhookProcessing
                 await transaction.CommitAsync(ct);
                 foreach (var coachId in outcome.CoachIds)
                 {
-                    await cache.RemoveByTagAsync($"free-times:coach:{coachId}", token: ct);
+                    await cache.EvictAsync($"free-times:coach:{coachId}", ct);
                     if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal))
-                        await cache.RemoveByTagAsync($"coach:{coachId}", token: ct);
+                        await cache.EvictAsync($"coach:{coachId}", ct);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -9,7 +9,6 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Tests.Features.Webhooks;
 
@@ -52,7 +51,7 @@ public sealed class WebhooksTests(AppFixture app)
 
     private async Task ProcessAsync() =>
         await WebhookProcessing.RunOnceAsync(app.Host.Services.GetRequiredService<NpgsqlDataSource>(),
-            app.Host.Services.GetRequiredService<IFusionCache>(), app.Host.Services.GetRequiredService<WebhookOptions>(),
+            app.Host.Services.GetRequiredService<App.Infrastructure.Caching.ClusterCache>(), app.Host.Services.GetRequiredService<WebhookOptions>(),
             NullLogger.Instance, CancellationToken.None);
 
     /// <summary>
