@@ -14,7 +14,8 @@ public sealed record AppSettings(
     AuthOptions Auth,
     SecurityOptions Security,
     CalendlyResilienceOptions Resilience,
-    TokenLifecycleOptions Tokens)
+    TokenLifecycleOptions Tokens,
+    WebhookHealthOptions Webhooks)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -88,8 +89,13 @@ public sealed record AppSettings(
             JobBatchSize: (int)reader.Number("TOKEN_REFRESH_BATCH_SIZE", 100, 1, 10_000),
             JobConcurrency: (int)reader.Number("TOKEN_REFRESH_CONCURRENCY", 8, 1, 256));
 
+        var webhooks = new WebhookHealthOptions(
+            Enabled: reader.Bool("WEBHOOK_HEALTH_ENABLED", true),
+            Interval: TimeSpan.FromSeconds(reader.Number("WEBHOOK_HEALTH_INTERVAL_SECONDS", 300, 5, 86_400)),
+            Concurrency: (int)reader.Number("WEBHOOK_HEALTH_CONCURRENCY", 4, 1, 64));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks);
     }
 }
 
@@ -161,6 +167,12 @@ public sealed record TokenLifecycleOptions(
     TimeSpan JobWindow,
     int JobBatchSize,
     int JobConcurrency);
+
+/// <summary>
+/// The webhook health check: how often every connection's Calendly webhook subscription is verified (Calendly disables
+/// a failing one silently) and repaired, and how many coaches one instance checks at once.
+/// </summary>
+public sealed record WebhookHealthOptions(bool Enabled, TimeSpan Interval, int Concurrency);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {
