@@ -200,6 +200,23 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
         }
     }
 
+    [Test]
+    public async Task The_status_shows_whether_real_time_updates_work()
+    {
+        var coach = await ConnectAsync();
+        var browser = await ConnectedCoaches.SignedInAsync(calendly.Host, coach.ExternalId, "coach");
+        var before = (await Browser.JsonAsync(await browser.GetAsync("/api/calendly/status"))).GetProperty("data");
+        await Assert.That(before.GetProperty("webhookState").GetString()).IsEqualTo("missing");
+
+        await RunAsync();
+
+        var after = (await Browser.JsonAsync(await browser.GetAsync("/api/calendly/status"))).GetProperty("data");
+        await Assert.That(after.GetProperty("webhookState").GetString()).IsEqualTo("active");
+        await Assert.That(after.GetProperty("webhookCheckedAt").GetDateTimeOffset()).IsGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-1));
+        var card = await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync();
+        await Assert.That(card).Contains("<dt>Real-time updates</dt><dd>active");
+    }
+
     // ---- helpers
 
     private T Service<T>() where T : notnull => calendly.Host.Services.GetRequiredService<T>();
