@@ -70,7 +70,10 @@ public static class WebhookHealthJob
         WebhookHealthOptions options, TimeProvider clock, ILogger logger, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var runStarted = clock.GetUtcNow();
+        DateTimeOffset runStarted;
+        // The database's clock, which the claim compares with: rows this run stamps are not claimed again by it.
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            runStarted = await connection.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition("select now()", cancellationToken: ct));
         int checkedCount = 0, recreated = 0, polled = 0, failed = 0, backfilled = 0;
         while (true)
         {
