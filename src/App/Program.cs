@@ -15,7 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 var settings = AppSettings.Load(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
     .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security)
-    .AddSingleton(settings.Tokens).AddSingleton(settings.Webhooks);
+    .AddSingleton(settings.Tokens).AddSingleton(settings.Webhooks).AddSingleton(settings.WebhookHealth);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.
@@ -35,6 +35,7 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 // Background loops.
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
+builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookSubscriptionsWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

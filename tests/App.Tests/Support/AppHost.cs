@@ -16,6 +16,7 @@ public static class AppHost
             // Tests run the background jobs by hand; a background run would claim other tests' rows.
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
             builder.UseSetting("WEBHOOK_PROCESSING_ENABLED", "false");
+            builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
             if (services is not null) builder.ConfigureServices(services);

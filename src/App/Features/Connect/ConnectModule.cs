@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
+using Npgsql;
 
 namespace App.Features.Connect;
 
@@ -113,8 +114,18 @@ public sealed class ConnectModule : ICarterModule
     }
 
     public static async Task<Ok<Envelope<Disconnected>>> Disconnect(HttpContext context, CurrentUser user, CalendlyTokens tokens,
-        CalendlyClient calendly, ClusterCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
+        CalendlyClient calendly, CalendlyCalls calls, NpgsqlDataSource db, ClusterCache cache, ILogger<ConnectModule> logger,
+        CancellationToken ct)
     {
+        // While the tokens still work: a subscription left behind would keep delivering this coach's bookings.
+        try
+        {
+            await CalendlyWebhookSubscriptions.DeleteAsync(db, calls, user.Id, ct);
+        }
+        catch (CalendlyException e)
+        {
+            logger.LogWarning("Calendly did not delete the webhook subscription of user {UserId}: {Reason}", user.Id, e.Message);
+        }
         if (await tokens.DeleteConnectionAsync(user.Id, ct) is { } removed)
         {
             // Revoking is courtesy: the connection is gone from here whether or not Calendly answers.

@@ -27,6 +27,8 @@ public sealed class StatusModule : ICarterModule
         string? CalendlyUserUri,
         string? SchedulingUrl,
         string? OrganizationUrl,
+        string? WebhookState,
+        DateTimeOffset? WebhookCheckedAt,
         SimulatorUrls? Simulator);
 
     public sealed record StatusView(ConnectionStatus Status, CurrentUser User);
@@ -34,11 +36,11 @@ public sealed class StatusModule : ICarterModule
     private sealed record IntegrationRow(
         string Status, DateTimeOffset ExpiresAt, DateTimeOffset? LastSyncAt, DateTimeOffset? LastRefreshedAt,
         DateTimeOffset? NextRefreshAt, int FailedRefreshCount, string? LastRefreshError, string CalendlyUserUri,
-        string? SchedulingUrl, string? OrganizationUrl);
+        string? SchedulingUrl, string? OrganizationUrl, string WebhookState, DateTimeOffset? WebhookCheckedAt);
 
     private const string StatusSql = """
         select status, expires_at, last_sync_at, last_refreshed_at, next_refresh_at, failed_refresh_count,
-               last_refresh_error, calendly_user_uri, scheduling_url, organization_url
+               last_refresh_error, calendly_user_uri, scheduling_url, organization_url, webhook_state, webhook_checked_at
         from calendly_integrations where user_id = @UserId
         """;
 
@@ -69,9 +71,9 @@ public sealed class StatusModule : ICarterModule
             new CommandDefinition(StatusSql, new { UserId = user.Id }, cancellationToken: ct));
         var simulator = calendly.UseRealCalendly ? null : new SimulatorUrls(calendly.ApiBaseUrl, calendly.AuthBaseUrl);
         return row is null
-            ? new ConnectionStatus(false, "not_connected", calendly.Mode, null, null, null, null, 0, null, null, null, null, simulator)
+            ? new ConnectionStatus(false, "not_connected", calendly.Mode, null, null, null, null, 0, null, null, null, null, null, null, simulator)
             : new ConnectionStatus(row.Status == "active", row.Status, calendly.Mode, row.ExpiresAt, row.LastSyncAt, row.LastRefreshedAt,
                 row.NextRefreshAt, row.FailedRefreshCount, row.LastRefreshError, row.CalendlyUserUri, row.SchedulingUrl,
-                row.OrganizationUrl, simulator);
+                row.OrganizationUrl, row.WebhookState, row.WebhookCheckedAt, simulator);
     }
 }

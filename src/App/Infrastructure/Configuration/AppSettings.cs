@@ -15,7 +15,8 @@ public sealed record AppSettings(
     SecurityOptions Security,
     CalendlyResilienceOptions Resilience,
     TokenLifecycleOptions Tokens,
-    WebhookOptions Webhooks)
+    WebhookOptions Webhooks,
+    WebhookHealthOptions WebhookHealth)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -96,9 +97,13 @@ public sealed record AppSettings(
             PollInterval: TimeSpan.FromMilliseconds(reader.Number("WEBHOOK_POLL_MILLISECONDS", 1000, 10, 60_000)),
             MaxAttempts: (int)reader.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100),
             RetryBaseDelay: TimeSpan.FromSeconds(reader.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600)));
+        var webhookHealth = new WebhookHealthOptions(
+            Enabled: reader.Bool("WEBHOOK_HEALTH_ENABLED", true),
+            Interval: TimeSpan.FromSeconds(reader.Number("WEBHOOK_HEALTH_INTERVAL_SECONDS", 300, 5, 86_400)),
+            Concurrency: (int)reader.Number("WEBHOOK_HEALTH_CONCURRENCY", 4, 1, 64));
 
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks, webhookHealth);
     }
 }
 
@@ -179,6 +184,12 @@ public sealed record WebhookOptions(
     TimeSpan PollInterval,
     int MaxAttempts,
     TimeSpan RetryBaseDelay);
+
+/// <summary>
+/// The webhook health check: how often every connection's Calendly webhook subscription is verified (Calendly disables
+/// a failing one silently) and repaired, and how many coaches one instance checks at once.
+/// </summary>
+public sealed record WebhookHealthOptions(bool Enabled, TimeSpan Interval, int Concurrency);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {

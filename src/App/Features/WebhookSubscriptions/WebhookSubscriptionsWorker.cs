@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using Dapper;
+using Npgsql;
+
+namespace App.Features.WebhookSubscriptions;
+
+/// <summary>
+/// Keeps every coach's Calendly webhook subscription working: Calendly disables a subscription silently after 24 hours
+/// of failed deliveries, and a subscription can be deleted behind our back. Every interval (and soon after start) each
+/// connection due for a check is verified, repaired, and back-filled with what it missed; coaches on a plan without
+/// webhooks are polled instead. Several instances share the work through FOR UPDATE SKIP LOCKED claims.
+/// </summary>
+public sealed class WebhookSubscriptionsWorker(IServiceProvider services, WebhookHealthOptions options, TimeProvider clock,
+    ILogger<WebhookSubscriptionsWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Enabled) return;
+        using var timer = new PeriodicTimer(options.Interval, clock);
+        // Soon after start, not at once: the first pass should not compete with the app's own startup.
+        await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
+        do
+        {
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                var run = await WebhookHealthJob.RunOnceAsync(scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(),
+                    scope.ServiceProvider.GetRequiredService<CalendlyCalls>(), scope.ServiceProvider.GetRequiredService<HostingOptions>(),
+                    options, clock, logger, stoppingToken);
+                logger.LogInformation("Webhook health: {Checked} checked, {Recreated} recreated, {Polled} polled, {Failed} failed, {Backfilled} events back-filled in {Duration}",
+                    run.Checked, run.Recreated, run.Polled, run.Failed, run.Backfilled, run.Duration);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A database outage must not stop the host; the next tick tries again.
+                logger.LogError(e, "Webhook health run failed; trying again in {Interval}", options.Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+public static class WebhookHealthJob
+{
+    public sealed record RunResult(int Checked, int Recreated, int Polled, int Failed, int Backfilled, TimeSpan Duration);
+
+    private const int BatchSize = 100;
+
+    /// <summary>
+    /// Claims a batch by stamping webhook_checked_at, so neither this run nor another instance takes the same rows again
+    /// within the interval (a failed check waits an interval too: Calendly is likely still failing).
+    /// </summary>
+    private const string ClaimSql = """
+        update calendly_integrations set webhook_checked_at = now()
+        where id in (
+            select id from calendly_integrations
+            where status = 'active'
+              and (webhook_checked_at is null
+                   or webhook_checked_at < now() - @Interval
+                   or (webhook_state in ('missing', 'disabled') and webhook_checked_at < @RunStarted))
+            order by webhook_checked_at nulls first
+            limit @BatchSize
+            for update skip locked)
+        returning user_id
+        """;
+
+    public static async Task<RunResult> RunOnceAsync(NpgsqlDataSource db, CalendlyCalls calls, HostingOptions hosting,
+        WebhookHealthOptions options, TimeProvider clock, ILogger logger, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        DateTimeOffset runStarted;
+        // The database's clock, which the claim compares with: rows this run stamps are not claimed again by it.
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            runStarted = await connection.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition("select now()", cancellationToken: ct));
+        int checkedCount = 0, recreated = 0, polled = 0, failed = 0, backfilled = 0;
+        while (true)
+        {
+            List<long> batch;
+            await using (var connection = await db.OpenConnectionAsync(ct))
+                batch = (await connection.QueryAsync<long>(new CommandDefinition(ClaimSql,
+                    new { options.Interval, RunStarted = runStarted, BatchSize }, cancellationToken: ct))).AsList();
+            if (batch.Count == 0) break;
+
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
+                async (userId, token) =>
+                {
+                    try
+                    {
+                        if (await CalendlyWebhookSubscriptions.EnsureAsync(db, calls, hosting, userId, token) is not { } result) return;
+                        Interlocked.Increment(ref checkedCount);
+                        var poll = result.State == CalendlyWebhookSubscriptions.UnsupportedPlan;
+                        if (result.Created) Interlocked.Increment(ref recreated);
+                        if (poll) Interlocked.Increment(ref polled);
+                        if (result.Created || poll)
+                            Interlocked.Add(ref backfilled, await WebhookBackfill.RunAsync(db, calls, userId, result.CalendlyUserUri,
+                                result.MissedSince, clock, token));
+                    }
+                    catch (Exception e) when (e is CalendlyException or NpgsqlException && !token.IsCancellationRequested)
+                    {
+                        // The row keeps its state; it is checked again next interval.
+                        Interlocked.Increment(ref failed);
+                        logger.LogWarning("Webhook subscription check for user {UserId} failed: {Reason}", userId, e.Message);
+                    }
+                });
+        }
+        return new RunResult(checkedCount, recreated, polled, failed, backfilled, Stopwatch.GetElapsedTime(started));
+    }
+}

@@ -1,0 +1,297 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Alba;
+using App.Features.WebhookSubscriptions;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using App.Tests.Support;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using TUnit.Core.Interfaces;
+
+namespace App.Tests.Features.WebhookSubscriptions;
+
+/// <summary>
+/// A simulator, database and app of their own: a health run checks every connection in its database, and this simulator
+/// disables a subscription at its first failed delivery (nothing receives deliveries for the in-memory app), as Calendly
+/// does after 24 hours of them. The app neither retries nor trips its breaker, so the outage test stays short and local.
+/// </summary>
+public sealed class WebhookCalendly : IAsyncInitializer, IAsyncDisposable
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public SimulatorServer Simulator { get; private set; } = null!;
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        Simulator = await SimulatorServer.StartAsync(s => s with { WebhookFailureWindow = TimeSpan.Zero, WebhookTimeout = TimeSpan.FromSeconds(2) });
+        var settings = Simulator.AppSettings();
+        settings["CALENDLY_MAX_RETRIES"] = "0";
+        settings["CALENDLY_BREAKER_MIN_THROUGHPUT"] = "10000";
+        Host = await AppHost.StartAsync(Database.ConnectionString, settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Simulator.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+[ClassDataSource<WebhookCalendly>(Shared = SharedType.PerClass)]
+[NotInParallel(nameof(WebhookSubscriptionsTests))]
+public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
+{
+    private const string OurUrl = SimulatorServer.AppBaseUrl + "/api/calendly/webhooks";
+
+    [Test]
+    public async Task A_health_run_creates_one_active_subscription_with_our_url_and_events_and_a_second_run_reuses_it()
+    {
+        var coach = await ConnectAsync();
+
+        var first = await RunAsync();
+
+        await Assert.That(first.Failed).IsEqualTo(0);
+        var subscriptions = await SubscriptionsAsync(coach);
+        await Assert.That(subscriptions.Count).IsEqualTo(1);
+        var subscription = subscriptions[0];
+        await Assert.That(subscription.GetProperty("callback_url").GetString()).IsEqualTo(OurUrl);
+        await Assert.That(subscription.GetProperty("state").GetString()).IsEqualTo("active");
+        await Assert.That(subscription.GetProperty("scope").GetString()).IsEqualTo("user");
+        await Assert.That(subscription.GetProperty("events").EnumerateArray().Select(e => e.GetString()!).Order().ToList())
+            .IsEquivalentTo(CalendlyWebhookSubscriptions.Events.Order().ToList());
+        var row = await RowAsync(coach);
+        await Assert.That(row.State).IsEqualTo("active");
+        await Assert.That(row.SubscriptionUri).IsEqualTo(subscription.GetProperty("uri").GetString());
+        await Assert.That(row.CheckedAt).IsNotNull();
+
+        await MakeDueAsync(coach);
+        await RunAsync();
+
+        var again = await SubscriptionsAsync(coach);
+        await Assert.That(again.Count).IsEqualTo(1);
+        await Assert.That(again[0].GetProperty("uri").GetString()).IsEqualTo(row.SubscriptionUri);
+        await Assert.That((await RowAsync(coach)).State).IsEqualTo("active");
+    }
+
+    [Test]
+    public async Task A_subscription_deleted_at_Calendly_behind_our_back_is_recreated()
+    {
+        var coach = await ConnectAsync();
+        await RunAsync();
+        var before = (await RowAsync(coach)).SubscriptionUri!;
+        await CallCalendlyAsync(coach, HttpMethod.Delete, $"webhook_subscriptions/{CalendlyClient.UuidOf(before)}", HttpStatusCode.NoContent);
+
+        await MakeDueAsync(coach);
+        var run = await RunAsync();
+
+        await Assert.That(run.Recreated).IsGreaterThanOrEqualTo(1);
+        var subscriptions = await SubscriptionsAsync(coach);
+        await Assert.That(subscriptions.Count).IsEqualTo(1);
+        await Assert.That(subscriptions[0].GetProperty("state").GetString()).IsEqualTo("active");
+        var row = await RowAsync(coach);
+        await Assert.That(row.SubscriptionUri).IsEqualTo(subscriptions[0].GetProperty("uri").GetString());
+        await Assert.That(row.SubscriptionUri).IsNotEqualTo(before);
+    }
+
+    [Test]
+    public async Task A_subscription_Calendly_disabled_after_failed_deliveries_is_deleted_and_recreated()
+    {
+        var coach = await ConnectAsync();
+        await RunAsync();
+        var disabled = (await RowAsync(coach)).SubscriptionUri!;
+        // The delivery of this booking fails (nobody listens at the app's URL), which disables the subscription here.
+        await BookAsync(coach, "disabling@example.test");
+        await WaitUntilAsync(async () => (await SubscriptionsAsync(coach)).Single().GetProperty("state").GetString() == "disabled");
+
+        await MakeDueAsync(coach);
+        await RunAsync();
+
+        var subscriptions = await SubscriptionsAsync(coach);
+        await Assert.That(subscriptions.Count).IsEqualTo(1);
+        await Assert.That(subscriptions[0].GetProperty("state").GetString()).IsEqualTo("active");
+        await Assert.That(subscriptions[0].GetProperty("uri").GetString()).IsNotEqualTo(disabled);
+        await Assert.That((await RowAsync(coach)).State).IsEqualTo("active");
+    }
+
+    [Test]
+    public async Task Bookings_made_while_there_was_no_subscription_are_back_filled_once()
+    {
+        var coach = await ConnectAsync();
+        var kept = await BookAsync(coach, "kept@example.test");
+        var canceled = await BookAsync(coach, "canceled@example.test");
+        (await calendly.Simulator.Http.PostAsJsonAsync("_sim/cancellations", new { invitee = canceled.Invitee, reason = "Ill" })).EnsureSuccessStatusCode();
+
+        await RunAsync();
+
+        var events = await StoredEventsAsync(coach);
+        await Assert.That(events).IsEquivalentTo(new[]
+        {
+            ("invitee.created", kept.Invitee), ("invitee.created", canceled.Invitee), ("invitee.canceled", canceled.Invitee),
+        });
+
+        var storedAgain = await WebhookBackfill.RunAsync(Service<NpgsqlDataSource>(), Service<CalendlyCalls>(), coach.UserId,
+            coach.Account.Uri, DateTimeOffset.UtcNow.AddDays(-1), TimeProvider.System, CancellationToken.None);
+
+        await Assert.That(storedAgain).IsEqualTo(0);
+        await Assert.That((await StoredEventsAsync(coach)).Count).IsEqualTo(3);
+    }
+
+    [Test]
+    public async Task A_free_plan_account_is_marked_unsupported_and_polled_instead()
+    {
+        var response = await calendly.Simulator.Http.PostAsJsonAsync("_sim/users", new { count = 1, plan = "free" });
+        response.EnsureSuccessStatusCode();
+        var account = (await Browser.JsonAsync(response)).GetProperty("users")[0].Deserialize<SimulatorServer.SimUser>(Browser.Json)!;
+        var coach = await ConnectAsync(account);
+        var booking = await BookAsync(coach, "polled@example.test");
+
+        var run = await RunAsync();
+
+        await Assert.That(run.Failed).IsEqualTo(0);
+        var row = await RowAsync(coach);
+        await Assert.That(row.State).IsEqualTo("unsupported_plan");
+        await Assert.That(row.SubscriptionUri).IsNull();
+        await Assert.That(row.CheckedAt).IsNotNull();
+        await Assert.That(await SubscriptionsAsync(coach)).IsEmpty();
+        await Assert.That(await StoredEventsAsync(coach)).IsEquivalentTo(new[] { ("invitee.created", booking.Invitee) });
+    }
+
+    [Test]
+    public async Task Disconnecting_deletes_the_subscription_at_Calendly()
+    {
+        var coach = await ConnectAsync();
+        await RunAsync();
+        await Assert.That((await SubscriptionsAsync(coach)).Count).IsEqualTo(1);
+        var browser = await ConnectedCoaches.SignedInAsync(calendly.Host, coach.ExternalId, "coach");
+
+        var response = await browser.PostJsonAsync("/api/calendly/oauth/disconnect", new { });
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        // The coach's access token is revoked now; a fresh one reads what is left.
+        var tokens = await calendly.Simulator.IssueTokensAsync(coach.Account.Uri);
+        await Assert.That(await SubscriptionsAsync(coach with { Tokens = tokens })).IsEmpty();
+    }
+
+    [Test]
+    public async Task A_Calendly_outage_is_logged_and_the_run_goes_on_with_the_state_unchanged()
+    {
+        var broken = await ConnectAsync();
+        var healthy = await ConnectAsync();
+        await calendly.Simulator.SetFaultsAsync(new { outage = true, user = broken.Account.Uri });
+        try
+        {
+            var run = await RunAsync();
+
+            await Assert.That(run.Failed).IsGreaterThanOrEqualTo(1);
+            var row = await RowAsync(broken);
+            await Assert.That(row.State).IsEqualTo("missing");
+            await Assert.That(row.SubscriptionUri).IsNull();
+            await Assert.That((await RowAsync(healthy)).State).IsEqualTo("active");
+        }
+        finally
+        {
+            await calendly.Simulator.SetFaultsAsync(new { user = broken.Account.Uri });
+        }
+    }
+
+    [Test]
+    public async Task The_status_shows_whether_real_time_updates_work()
+    {
+        var coach = await ConnectAsync();
+        var browser = await ConnectedCoaches.SignedInAsync(calendly.Host, coach.ExternalId, "coach");
+        var before = (await Browser.JsonAsync(await browser.GetAsync("/api/calendly/status"))).GetProperty("data");
+        await Assert.That(before.GetProperty("webhookState").GetString()).IsEqualTo("missing");
+
+        await RunAsync();
+
+        var after = (await Browser.JsonAsync(await browser.GetAsync("/api/calendly/status"))).GetProperty("data");
+        await Assert.That(after.GetProperty("webhookState").GetString()).IsEqualTo("active");
+        await Assert.That(after.GetProperty("webhookCheckedAt").GetDateTimeOffset()).IsGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-1));
+        var card = await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync();
+        await Assert.That(card).Contains("<dt>Real-time updates</dt><dd>active");
+    }
+
+    // ---- helpers
+
+    private T Service<T>() where T : notnull => calendly.Host.Services.GetRequiredService<T>();
+
+    private Task<WebhookHealthJob.RunResult> RunAsync() =>
+        WebhookHealthJob.RunOnceAsync(Service<NpgsqlDataSource>(), Service<CalendlyCalls>(), Service<HostingOptions>(),
+            new WebhookHealthOptions(Enabled: true, Interval: TimeSpan.FromMinutes(5), Concurrency: 4), TimeProvider.System,
+            Service<ILogger<WebhookSubscriptionsWorker>>(), CancellationToken.None);
+
+    private Task<ConnectedCoaches.ConnectedCoach> ConnectAsync(SimulatorServer.SimUser? account = null) =>
+        ConnectedCoaches.ConnectAsync(calendly.Host, calendly.Database, calendly.Simulator, account);
+
+    private sealed record Row(string State, string? SubscriptionUri, DateTimeOffset? CheckedAt);
+
+    private async Task<Row> RowAsync(ConnectedCoaches.ConnectedCoach coach)
+    {
+        await using var db = await calendly.Database.OpenAsync();
+        return await db.QuerySingleAsync<Row>(
+            "select webhook_state as state, webhook_subscription_uri as subscriptionuri, webhook_checked_at as checkedat from calendly_integrations where user_id = @UserId",
+            new { coach.UserId });
+    }
+
+    /// <summary>Checked longer ago than the interval: the next run verifies it with Calendly.</summary>
+    private async Task MakeDueAsync(ConnectedCoaches.ConnectedCoach coach)
+    {
+        await using var db = await calendly.Database.OpenAsync();
+        await db.ExecuteAsync("update calendly_integrations set webhook_checked_at = now() - interval '1 hour' where user_id = @UserId", new { coach.UserId });
+    }
+
+    private async Task<List<(string, string)>> StoredEventsAsync(ConnectedCoaches.ConnectedCoach coach)
+    {
+        await using var db = await calendly.Database.OpenAsync();
+        return (await db.QueryAsync<(string, string)>(
+            "select event_type, payload->'payload'->>'uri' from calendly_webhook_events where calendly_user_uri = @Uri order by id",
+            new { coach.Account.Uri })).AsList();
+    }
+
+    private async Task<List<JsonElement>> SubscriptionsAsync(ConnectedCoaches.ConnectedCoach coach)
+    {
+        var json = await CallCalendlyAsync(coach, HttpMethod.Get,
+            $"webhook_subscriptions?organization={Uri.EscapeDataString(coach.Tokens.Organization)}&scope=user&user={Uri.EscapeDataString(coach.Account.Uri)}",
+            HttpStatusCode.OK);
+        return json!.Value.GetProperty("collection").EnumerateArray().ToList();
+    }
+
+    private async Task<JsonElement?> CallCalendlyAsync(ConnectedCoaches.ConnectedCoach coach, HttpMethod method, string path, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new("Bearer", coach.Tokens.AccessToken);
+        using var response = await calendly.Simulator.Http.SendAsync(request);
+        if (response.StatusCode != expected)
+            throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return expected == HttpStatusCode.NoContent ? null : await Browser.JsonAsync(response);
+    }
+
+    private async Task<SimulatorServer.SimBooking> BookAsync(ConnectedCoaches.ConnectedCoach coach, string email)
+    {
+        var eventType = coach.Account.EventTypes[0];
+        var response = await CallCalendlyAsync(coach, HttpMethod.Get,
+            $"event_type_available_times?event_type={Uri.EscapeDataString(eventType)}&start_time={Iso(DateTimeOffset.UtcNow.AddHours(1))}&end_time={Iso(DateTimeOffset.UtcNow.AddDays(6))}",
+            HttpStatusCode.OK);
+        // A booked slot is no longer listed, so the first one listed is free.
+        var first = response!.Value.GetProperty("collection")[0].GetProperty("start_time").GetDateTimeOffset();
+        return await calendly.Simulator.BookAsync(eventType, first, email);
+    }
+
+    private static string Iso(DateTimeOffset t) => Uri.EscapeDataString(t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true within 30 seconds.");
+            await Task.Delay(200);
+        }
+    }
+}
