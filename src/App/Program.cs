@@ -33,6 +33,7 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 
 // Background loops.
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
+builder.Services.AddSingleton(settings.AvailabilitySync).AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

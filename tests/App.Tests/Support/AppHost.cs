@@ -13,8 +13,9 @@ public static class AppHost
         AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("DATABASE_URL", connectionString);
-            // Tests run the refresh job by hand; a background run would claim other tests' integrations.
+            // Tests run the background jobs by hand; a background run would claim other tests' integrations.
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
+            builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
             if (services is not null) builder.ConfigureServices(services);

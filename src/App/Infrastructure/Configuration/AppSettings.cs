@@ -14,7 +14,8 @@ public sealed record AppSettings(
     AuthOptions Auth,
     SecurityOptions Security,
     CalendlyResilienceOptions Resilience,
-    TokenLifecycleOptions Tokens)
+    TokenLifecycleOptions Tokens,
+    AvailabilitySyncOptions AvailabilitySync)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -88,8 +89,14 @@ public sealed record AppSettings(
             JobBatchSize: (int)reader.Number("TOKEN_REFRESH_BATCH_SIZE", 100, 1, 10_000),
             JobConcurrency: (int)reader.Number("TOKEN_REFRESH_CONCURRENCY", 8, 1, 256));
 
+        var availabilitySync = new AvailabilitySyncOptions(
+            Enabled: reader.Bool("AVAILABILITY_SYNC_ENABLED", true),
+            Interval: TimeSpan.FromSeconds(reader.Number("AVAILABILITY_SYNC_INTERVAL_SECONDS", 600, 1, 86_400)),
+            Concurrency: (int)reader.Number("AVAILABILITY_SYNC_CONCURRENCY", 4, 1, 256),
+            Days: (int)reader.Number("AVAILABILITY_SYNC_DAYS", 7, 1, 31));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, availabilitySync);
     }
 }
 
@@ -161,6 +168,12 @@ public sealed record TokenLifecycleOptions(
     TimeSpan JobWindow,
     int JobBatchSize,
     int JobConcurrency);
+
+/// <summary>
+/// The background job that keeps connected coaches' free times for the next <c>Days</c> days warm (cache and
+/// calendly_availability_cache), and their Calendly profile current, every interval.
+/// </summary>
+public sealed record AvailabilitySyncOptions(bool Enabled, TimeSpan Interval, int Concurrency, int Days);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {
