@@ -6,6 +6,8 @@ using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using static App.Tests.Features.FreeTimes.FreeTimesRequests;
 
 namespace App.Tests.Features.FreeTimes;
@@ -229,6 +231,27 @@ public sealed class AvailabilitySyncTests
     }
 
     [Test]
+    public async Task The_worker_outlives_a_database_outage_and_logs_each_failed_run()
+    {
+        await using var world = await World.StartAsync(coaches: 0);
+        // Nothing listens on port 1: every run fails to open a connection.
+        await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=app;Password=app;Timeout=1");
+        var logs = new CapturedLogs();
+        using var logging = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var worker = new AvailabilitySyncWorker(new WithDatabase(world.Host.Services, unreachable),
+            Options with { Interval = TimeSpan.FromMilliseconds(200) }, TimeProvider.System, logging.CreateLogger<AvailabilitySyncWorker>());
+
+        await worker.StartAsync(CancellationToken.None);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (logs.Lines.Count(l => l.Contains("Availability sync run failed")) < 2 && waited.Elapsed < TimeSpan.FromSeconds(15))
+            await Task.Delay(100);
+        await worker.StopAsync(CancellationToken.None);
+
+        await Assert.That(logs.Lines.Count(l => l.Contains("Availability sync run failed"))).IsGreaterThanOrEqualTo(2);
+        await Assert.That(worker.ExecuteTask!.IsFaulted).IsFalse();
+    }
+
+    [Test]
     public async Task The_backoff_doubles_from_the_interval_up_to_six_hours()
     {
         var interval = TimeSpan.FromMinutes(10);
@@ -236,6 +259,11 @@ public sealed class AvailabilitySyncTests
         await Assert.That(AvailabilitySyncJob.Backoff(interval, 1)).IsEqualTo(interval);
         await Assert.That(AvailabilitySyncJob.Backoff(interval, 3)).IsEqualTo(TimeSpan.FromMinutes(40));
         await Assert.That(AvailabilitySyncJob.Backoff(interval, 50)).IsEqualTo(TimeSpan.FromHours(6));
+    }
+
+    private sealed class WithDatabase(IServiceProvider services, NpgsqlDataSource db) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(NpgsqlDataSource) ? db : services.GetService(serviceType);
     }
 
     private static async Task OutsideQuarterHourBoundaryAsync()
