@@ -51,7 +51,7 @@ public static class AvailabilitySyncJob
 
     private static readonly Meter Meter = new("Calendly.Slices.AvailabilitySync");
     private static readonly Counter<int> Outcomes = Meter.CreateCounter<int>("availability_sync.coaches", description: "Coaches handled, by outcome (synced, skipped, failed)");
-    private static readonly Histogram<double> Lags = Meter.CreateHistogram<double>("availability_sync.lag", "s", "Time since the coach's previous sync");
+    private static readonly Histogram<double> Lags = Meter.CreateHistogram<double>("availability_sync.lag", "s", "Time since the coach's previous sync, when claimed");
     private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("availability_sync.run.duration", "s");
 
     // Long enough for one coach's profile, event types and free times, each call with its retries.
@@ -110,7 +110,11 @@ public static class AvailabilitySyncJob
         {
             // A coach handled in this run is no longer due (synced now, backing off, or not active), so the claims end.
             while (await ClaimAsync(sources, runStartedAt, options.Interval / 2, ct) is { } coach)
+            {
+                // How far behind the job is, failing coaches included (their lag keeps growing).
+                if (coach.LastSyncAt is { } last) Lags.Record((sources.Clock.GetUtcNow() - last).TotalSeconds);
                 tally.Add(await SyncAsync(coach, sources, options, ct));
+            }
         }));
         var duration = Stopwatch.GetElapsedTime(started);
         Durations.Record(duration.TotalSeconds);
@@ -145,9 +149,7 @@ public static class AvailabilitySyncJob
             foreach (var eventType in eventTypes)
                 await FreeTimesCache.RefreshAsync(coach.UserId, eventType.Uri, start, end, sources, ct);
 
-            var now = sources.Clock.GetUtcNow();
-            await ExecuteAsync(sources, SyncedSql, new { coach.UserId, profile.SchedulingUrl, Now = now }, ct);
-            if (coach.LastSyncAt is { } last) Lags.Record((now - last).TotalSeconds);
+            await ExecuteAsync(sources, SyncedSql, new { coach.UserId, profile.SchedulingUrl, Now = sources.Clock.GetUtcNow() }, ct);
             return Outcome.Synced;
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.ReconnectRequired or CalendlyFailure.NotConnected)
