@@ -37,7 +37,10 @@ public static partial class FreeTimesBenchmark
             builder.UseSolutionRelativeContentRoot("src/App");
             builder.UseSetting("DATABASE_URL", database.ConnectionString);
             foreach (var (name, value) in simulator.AppSettings()) builder.UseSetting(name, value);
+            // Only the work being measured runs: no background job adds calls to Calendly or to the database.
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
+            builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
+            builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         app.UseKestrel(options => options.Listen(IPAddress.Loopback, appPort));

@@ -35,7 +35,10 @@ public static class TokenRefreshBenchmark
             builder.UseSolutionRelativeContentRoot("src/App");
             builder.UseSetting("DATABASE_URL", database.ConnectionString);
             foreach (var (name, value) in simulator.AppSettings()) builder.UseSetting(name, value);
+            // Only the work being measured runs: no background job adds calls to Calendly or to the database.
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
+            builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
+            builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
             builder.UseSetting("CALENDLY_TOKEN_REQUESTS_PER_MINUTE", limitPerMinute.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("TOKEN_REFRESH_CONCURRENCY", "32");
             builder.UseSetting("TOKEN_REFRESH_BATCH_SIZE", "500");

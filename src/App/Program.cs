@@ -36,6 +36,7 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookSubscriptionsWorker>();
+builder.Services.AddSingleton(settings.AvailabilitySync).AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

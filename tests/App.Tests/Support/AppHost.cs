@@ -17,6 +17,7 @@ public static class AppHost
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
             builder.UseSetting("WEBHOOK_PROCESSING_ENABLED", "false");
             builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
+            builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
             if (services is not null) builder.ConfigureServices(services);

@@ -53,7 +53,14 @@ public static class EventTypeOwners
         }, options: new FusionCacheEntryOptions(OwnerKnownFor), token: ct);
 
     /// <summary>The coach's active event types, in Calendly's order (by name).</summary>
-    public static async Task<IReadOnlyList<OfferedEventType>> ListAsync(Coach coach, FreeTimesSources sources, CancellationToken ct) =>
+    public static Task<IReadOnlyList<OfferedEventType>> ListAsync(Coach coach, FreeTimesSources sources, CancellationToken ct) =>
+        ListAsync(coach, refresh: false, sources, ct);
+
+    /// <summary>The coach's active event types as Calendly lists them now, cached for <see cref="ListAsync(Coach, FreeTimesSources, CancellationToken)"/>.</summary>
+    public static Task<IReadOnlyList<OfferedEventType>> RefreshListAsync(Coach coach, FreeTimesSources sources, CancellationToken ct) =>
+        ListAsync(coach, refresh: true, sources, ct);
+
+    private static async Task<IReadOnlyList<OfferedEventType>> ListAsync(Coach coach, bool refresh, FreeTimesSources sources, CancellationToken ct) =>
         await sources.Cache.GetOrSetAsync<IReadOnlyList<OfferedEventType>>($"free-times:event-types:{coach.UserId}", async token =>
         {
             var types = new List<OfferedEventType>();
@@ -62,7 +69,13 @@ public static class EventTypeOwners
                                MaxEventTypesPerCoach))
                 types.Add(new OfferedEventType(type.Uri, type.Name, type.Duration));
             return types;
-        }, options: new FusionCacheEntryOptions(EventTypesFor) { IsFailSafeEnabled = true, FailSafeMaxDuration = TimeSpan.FromDays(1) },
+        }, options: new FusionCacheEntryOptions(EventTypesFor)
+        {
+            IsFailSafeEnabled = true,
+            FailSafeMaxDuration = TimeSpan.FromDays(1),
+            // A refresh skips the cached list, so FusionCache asks Calendly (and has no old list to fall back on).
+            SkipMemoryCacheRead = refresh,
+        },
         tags: [FreeTimesCache.CoachTag(coach.UserId)], token: ct);
 
     private static async Task<Coach?> StoredOwnerAsync(string eventTypeUri, FreeTimesSources sources, CancellationToken ct)

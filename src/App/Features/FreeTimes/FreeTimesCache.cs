@@ -43,8 +43,20 @@ public static class FreeTimesCache
 
     private static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
 
-    public static async Task<FreeTimeSlots> GetAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
-        FreeTimesSources sources, CancellationToken ct)
+    public static Task<FreeTimeSlots> GetAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+        FreeTimesSources sources, CancellationToken ct) =>
+        ReadAsync(coachUserId, eventTypeUri, start, end, refresh: false, sources, ct);
+
+    /// <summary>
+    /// Asks Calendly now, whatever the cache holds, and stores the answer under the key <see cref="GetAsync"/> reads for
+    /// the same window. A failure is thrown rather than answered with the last good value, which stays cached as it was.
+    /// </summary>
+    public static Task<FreeTimeSlots> RefreshAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+        FreeTimesSources sources, CancellationToken ct) =>
+        ReadAsync(coachUserId, eventTypeUri, start, end, refresh: true, sources, ct);
+
+    private static async Task<FreeTimeSlots> ReadAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+        bool refresh, FreeTimesSources sources, CancellationToken ct)
     {
         var now = sources.Clock.GetUtcNow();
         var from = start > now ? start : now;
@@ -54,8 +66,8 @@ public static class FreeTimesCache
         var window = (Start: Floor(from), End: Ceiling(end));
         var snapshot = await sources.Cache.GetOrSetAsync<Snapshot>(
             $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
-            (context, token) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, sources, token),
-            options: EntryOptions(),
+            (context, token) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, token),
+            options: refresh ? RefreshOptions() : EntryOptions(),
             tags: [CoachTag(coachUserId)],
             token: ct);
 
@@ -77,8 +89,18 @@ public static class FreeTimesCache
         FactorySoftTimeout = TimeSpan.FromSeconds(2),
     };
 
+    // Not reading the cached value makes FusionCache run the factory, and leaves no stale value to fall back on; the
+    // refresher waits for Calendly instead of being served the old value after the soft timeout.
+    private static FusionCacheEntryOptions RefreshOptions()
+    {
+        var options = EntryOptions();
+        options.SkipMemoryCacheRead = true;
+        options.FactorySoftTimeout = Timeout.InfiniteTimeSpan;
+        return options;
+    }
+
     private static async Task<Snapshot> FetchOrFallBackAsync(FusionCacheFactoryExecutionContext<Snapshot> context, long coachUserId,
-        string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd, FreeTimesSources sources, CancellationToken ct)
+        string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd, bool refresh, FreeTimesSources sources, CancellationToken ct)
     {
         try
         {
@@ -86,7 +108,7 @@ public static class FreeTimesCache
             await SaveAsync(coachUserId, snapshot, sources);
             return snapshot;
         }
-        catch (CalendlyException e) when (FallsBack(e.Failure))
+        catch (CalendlyException e) when (!refresh && FallsBack(e.Failure))
         {
             // The factory serves the last good value itself (rather than rethrowing to FusionCache's fail-safe) so
             // that it goes out flagged stale, even when the entry was evicted early by a tag.

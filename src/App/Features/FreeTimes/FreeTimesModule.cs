@@ -160,6 +160,6 @@ public sealed class FreeTimesModule : ICarterModule
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0
         && uri.Segments is [.., "event_types/", var uuid] && uuid.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
-    private static TimeZoneInfo Zone(string id) =>
+    internal static TimeZoneInfo Zone(string id) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 }

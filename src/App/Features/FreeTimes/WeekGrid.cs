@@ -11,9 +11,9 @@ public static class WeekGrid
 {
     public const int Days = 7;
 
-    /// <summary>From the viewer's midnight on the first day to their midnight after the last.</summary>
-    public static (DateTimeOffset Start, DateTimeOffset End) Window(DateOnly firstDay, TimeZoneInfo viewer) =>
-        (StartOfDay(firstDay, viewer), StartOfDay(firstDay.AddDays(Days), viewer));
+    /// <summary>From the viewer's midnight on the first day to their midnight after the last (a week unless told).</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) Window(DateOnly firstDay, TimeZoneInfo viewer, int days = Days) =>
+        (StartOfDay(firstDay, viewer), StartOfDay(firstDay.AddDays(days), viewer));
 
     public static IReadOnlyList<WeekDay> Build(DateOnly firstDay, IEnumerable<FreeTimeSlot> slots, TimeZoneInfo viewer, TimeZoneInfo coach)
     {

@@ -16,7 +16,8 @@ public sealed record AppSettings(
     CalendlyResilienceOptions Resilience,
     TokenLifecycleOptions Tokens,
     WebhookOptions Webhooks,
-    WebhookHealthOptions WebhookHealth)
+    WebhookHealthOptions WebhookHealth,
+    AvailabilitySyncOptions AvailabilitySync)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -102,8 +103,14 @@ public sealed record AppSettings(
             Interval: TimeSpan.FromSeconds(reader.Number("WEBHOOK_HEALTH_INTERVAL_SECONDS", 300, 5, 86_400)),
             Concurrency: (int)reader.Number("WEBHOOK_HEALTH_CONCURRENCY", 4, 1, 64));
 
+        var availabilitySync = new AvailabilitySyncOptions(
+            Enabled: reader.Bool("AVAILABILITY_SYNC_ENABLED", true),
+            Interval: TimeSpan.FromSeconds(reader.Number("AVAILABILITY_SYNC_INTERVAL_SECONDS", 600, 1, 86_400)),
+            Concurrency: (int)reader.Number("AVAILABILITY_SYNC_CONCURRENCY", 4, 1, 256),
+            Days: (int)reader.Number("AVAILABILITY_SYNC_DAYS", 7, 1, 31));
+
         reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks, webhookHealth);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks, webhookHealth, availabilitySync);
     }
 }
 
@@ -190,6 +197,12 @@ public sealed record WebhookOptions(
 /// a failing one silently) and repaired, and how many coaches one instance checks at once.
 /// </summary>
 public sealed record WebhookHealthOptions(bool Enabled, TimeSpan Interval, int Concurrency);
+
+/// <summary>
+/// The background job that keeps connected coaches' free times for the next <c>Days</c> days warm (cache and
+/// calendly_availability_cache), and their Calendly profile current, every interval.
+/// </summary>
+public sealed record AvailabilitySyncOptions(bool Enabled, TimeSpan Interval, int Concurrency, int Days);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {

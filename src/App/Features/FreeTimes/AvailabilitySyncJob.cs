@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using App.Infrastructure.Calendly;
+using App.Infrastructure.Configuration;
+using Dapper;
+using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
+using static App.Features.FreeTimes.FreeTimesModule;
+
+namespace App.Features.FreeTimes;
+
+/// <summary>
+/// Every interval (ten minutes by default), fetches each connected coach's free times for the coming days before
+/// realtors ask, and their Calendly profile (Calendly sends no webhook when a user changes theirs).
+/// </summary>
+public sealed class AvailabilitySyncWorker(IServiceProvider services, AvailabilitySyncOptions options, TimeProvider clock,
+    ILogger<AvailabilitySyncWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Enabled) return;
+        using var timer = new PeriodicTimer(options.Interval, clock);
+        do
+        {
+            try
+            {
+                var run = await AvailabilitySyncJob.RunOnceAsync(AvailabilitySyncJob.SourcesFrom(services), options, stoppingToken);
+                logger.LogInformation("Availability sync: {Synced} coaches synced, {Skipped} skipped (reconnect needed), {Failed} failed in {Duration}",
+                    run.Synced, run.Skipped, run.Failed, run.Duration);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A database outage must not stop the host; coaches claimed by this run are due again once their lease ends.
+                logger.LogError(e, "Availability sync run failed; trying again in {Interval}", options.Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+/// <summary>
+/// One run of the availability sync. A coach is due when never synced, when their last sync is at least half an
+/// interval old (so each run takes everyone the previous run synced, even if that run took a while), or when the
+/// backoff after a failure (next_sync_at) has passed. Instances share the work: each worker claims one due coach at a
+/// time with FOR UPDATE SKIP LOCKED, setting next_sync_at as a lease, so a coach claimed by an instance that then dies
+/// is due again when the lease ends.
+/// </summary>
+public static class AvailabilitySyncJob
+{
+    public sealed record RunResult(int Synced, int Skipped, int Failed, TimeSpan Duration);
+
+    private static readonly Meter Meter = new("Calendly.Slices.AvailabilitySync");
+    private static readonly Counter<int> Outcomes = Meter.CreateCounter<int>("availability_sync.coaches", description: "Coaches handled, by outcome (synced, skipped, failed)");
+    private static readonly Histogram<double> Lags = Meter.CreateHistogram<double>("availability_sync.lag", "s", "Time since the coach's previous sync, when claimed");
+    private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("availability_sync.run.duration", "s");
+
+    // Long enough for one coach's profile, event types and free times, each call with its retries.
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(6);
+    private const int MaxErrorLength = 500;
+
+    private sealed record ClaimedCoach(long UserId, string CalendlyUserUri, string TimeZone, DateTimeOffset? LastSyncAt, int FailedSyncCount);
+
+    private const string ClaimSql = """
+        with due as (
+            select id from calendly_integrations
+            where status = 'active'
+              and (next_sync_at <= @RunStartedAt
+                   or (next_sync_at is null and (last_sync_at is null or last_sync_at <= @SyncedBefore)))
+            order by last_sync_at nulls first, id
+            limit 1
+            for update skip locked)
+        update calendly_integrations i set next_sync_at = @LeaseUntil
+        from due, users u
+        where i.id = due.id and u.id = i.user_id
+        returning i.user_id, i.calendly_user_uri, u.time_zone, i.last_sync_at, i.failed_sync_count
+        """;
+
+    private const string SyncedSql = """
+        update calendly_integrations
+        set scheduling_url = @SchedulingUrl, last_sync_at = @Now, failed_sync_count = 0, last_sync_error = null, next_sync_at = null
+        where user_id = @UserId
+        """;
+
+    private const string FailedSql = """
+        update calendly_integrations
+        set failed_sync_count = failed_sync_count + 1, last_sync_error = @Error, next_sync_at = @NextSyncAt
+        where user_id = @UserId
+        """;
+
+    // The connection now needs reconnecting (or is gone): the claim will not pick it again until it is active.
+    private const string SkippedSql = "update calendly_integrations set next_sync_at = null where user_id = @UserId";
+
+    /// <summary>What reading free times takes, from the container: the job runs outside any request.</summary>
+    public static FreeTimesSources SourcesFrom(IServiceProvider services) => new(
+        services.GetRequiredService<NpgsqlDataSource>(),
+        services.GetRequiredService<CalendlyCalls>(),
+        services.GetRequiredService<CalendlyOptions>(),
+        services.GetRequiredService<IFusionCache>(),
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<ILogger<FreeTimesModule>>());
+
+    /// <summary>Syncs due coaches, <c>Concurrency</c> at a time, until none is left unclaimed.</summary>
+    public static async Task<RunResult> RunOnceAsync(FreeTimesSources sources, AvailabilitySyncOptions options, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var runStartedAt = sources.Clock.GetUtcNow();
+        var tally = new Tally();
+        await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
+        {
+            // A coach handled in this run is no longer due (synced now, backing off, or not active), so the claims end.
+            while (await ClaimAsync(sources, runStartedAt, options.Interval / 2, ct) is { } coach)
+            {
+                // How far behind the job is, failing coaches included (their lag keeps growing).
+                if (coach.LastSyncAt is { } last) Lags.Record((sources.Clock.GetUtcNow() - last).TotalSeconds);
+                tally.Add(await SyncAsync(coach, sources, options, ct));
+            }
+        }));
+        var duration = Stopwatch.GetElapsedTime(started);
+        Durations.Record(duration.TotalSeconds);
+        return new RunResult(tally.Synced, tally.Skipped, tally.Failed, duration);
+    }
+
+    private static async Task<ClaimedCoach?> ClaimAsync(FreeTimesSources sources, DateTimeOffset runStartedAt, TimeSpan minAge,
+        CancellationToken ct)
+    {
+        await using var connection = await sources.Db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ClaimedCoach>(new CommandDefinition(ClaimSql, new
+        {
+            RunStartedAt = runStartedAt,
+            SyncedBefore = runStartedAt - minAge,
+            LeaseUntil = sources.Clock.GetUtcNow() + Lease,
+        }, cancellationToken: ct));
+    }
+
+    private static async Task<Outcome> SyncAsync(ClaimedCoach coach, FreeTimesSources sources, AvailabilitySyncOptions options,
+        CancellationToken ct)
+    {
+        try
+        {
+            var profile = await sources.Calendly.RunAsync(coach.UserId, (client, token) => client.GetCurrentUserAsync(token, ct), ct);
+            var eventTypes = await EventTypeOwners.RefreshListAsync(new EventTypeOwners.Coach(coach.UserId, coach.CalendlyUserUri), sources, ct);
+            // The window realtors ask for most: the week grid's first page, from now to midnight after the last day,
+            // which FreeTimesCache keys as (this quarter hour, that midnight). The viewer's zone sets that midnight;
+            // realtors mostly book coaches near them, so the coach's zone is the one to bet on.
+            var zone = Zone(coach.TimeZone);
+            var (start, end) = WeekGrid.Window(WeekGrid.Today(sources.Clock, zone), zone, options.Days);
+            // One event type at a time: the coach's Calendly budget is shared with realtors asking right now.
+            foreach (var eventType in eventTypes)
+                await FreeTimesCache.RefreshAsync(coach.UserId, eventType.Uri, start, end, sources, ct);
+
+            await ExecuteAsync(sources, SyncedSql, new { coach.UserId, profile.SchedulingUrl, Now = sources.Clock.GetUtcNow() }, ct);
+            return Outcome.Synced;
+        }
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.ReconnectRequired or CalendlyFailure.NotConnected)
+        {
+            await ExecuteAsync(sources, SkippedSql, new { coach.UserId }, ct);
+            return Outcome.Skipped;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not NpgsqlException)
+        {
+            var failures = coach.FailedSyncCount + 1;
+            var retryAt = sources.Clock.GetUtcNow() + Backoff(options.Interval, failures);
+            sources.Logger.LogWarning(e, "Availability sync of coach {UserId} failed ({Failures} in a row); next try at {RetryAt:u}",
+                coach.UserId, failures, retryAt);
+            var error = e.Message.Length > MaxErrorLength ? e.Message[..MaxErrorLength] : e.Message;
+            await ExecuteAsync(sources, FailedSql, new { coach.UserId, Error = error, NextSyncAt = retryAt }, ct);
+            return Outcome.Failed;
+        }
+    }
+
+    /// <summary>One interval after the first failure, doubling with each further one, at most six hours.</summary>
+    public static TimeSpan Backoff(TimeSpan interval, int failures)
+    {
+        var doublings = Math.Min(failures - 1, 20);
+        var wait = interval * Math.Pow(2, doublings);
+        return wait < MaxBackoff ? wait : MaxBackoff;
+    }
+
+    private static async Task ExecuteAsync(FreeTimesSources sources, string sql, object parameters, CancellationToken ct)
+    {
+        await using var connection = await sources.Db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+    }
+
+    private enum Outcome { Synced, Skipped, Failed }
+
+    private sealed class Tally
+    {
+        private readonly int[] _counts = new int[3];
+
+        public int Synced => _counts[(int)Outcome.Synced];
+        public int Skipped => _counts[(int)Outcome.Skipped];
+        public int Failed => _counts[(int)Outcome.Failed];
+
+        public void Add(Outcome outcome)
+        {
+            Interlocked.Increment(ref _counts[(int)outcome]);
+            Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        }
+    }
+}
