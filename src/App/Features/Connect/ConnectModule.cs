@@ -77,8 +77,8 @@ public sealed class ConnectModule : ICarterModule
     }
 
     public static async Task<IResult> CompleteConnect(HttpContext context, CurrentUser user, string? code, string? state, string? error,
-        IDataProtectionProvider dataProtection, CalendlyClient calendly, CalendlyTokens tokens, HostingOptions hosting,
-        ClusterCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
+        IDataProtectionProvider dataProtection, CalendlyClient calendly, CalendlyCalls calls, NpgsqlDataSource db, CalendlyTokens tokens,
+        HostingOptions hosting, ClusterCache cache, ILogger<ConnectModule> logger, CancellationToken ct)
     {
         var pending = ReadPending(context, dataProtection);
         context.Response.Cookies.Delete(PendingCookie, new CookieOptions { Path = "/api/calendly/oauth" });
@@ -110,6 +110,15 @@ public sealed class ConnectModule : ICarterModule
         }
         await ForgetCachedCalendlyAsync(cache, user.Id);
         logger.LogInformation("User {UserId} connected Calendly account {CalendlyUser}", user.Id, calendlyUser.Uri);
+        // Bookings should flow in at once, not at the next webhook health check, which repairs any failure here.
+        try
+        {
+            await CalendlyWebhookSubscriptions.EnsureAsync(db, calls, hosting, user.Id, ct);
+        }
+        catch (CalendlyException e)
+        {
+            logger.LogWarning("Subscribing to the webhooks of user {UserId} failed; the health check will retry: {Reason}", user.Id, e.Message);
+        }
         return Results.Redirect("/dashboard?notice=calendly-connected");
     }
 

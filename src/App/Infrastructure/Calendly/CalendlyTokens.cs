@@ -192,7 +192,13 @@ public sealed class CalendlyTokens(
                 access_token = excluded.access_token, refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
                 calendly_user_uri = excluded.calendly_user_uri, organization_url = excluded.organization_url,
                 scheduling_url = excluded.scheduling_url, status = 'active', failed_refresh_count = 0,
-                next_refresh_at = null, refresh_lease_until = null, last_refresh_error = null, updated_at = now()
+                next_refresh_at = null, refresh_lease_until = null, last_refresh_error = null, updated_at = now(),
+                -- Another Calendly account has other subscriptions: the health check starts afresh for it.
+                webhook_state = case when calendly_integrations.calendly_user_uri = excluded.calendly_user_uri
+                                     then calendly_integrations.webhook_state else 'missing' end,
+                webhook_subscription_uri = case when calendly_integrations.calendly_user_uri = excluded.calendly_user_uri
+                                                then calendly_integrations.webhook_subscription_uri end,
+                webhook_checked_at = null
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
         try

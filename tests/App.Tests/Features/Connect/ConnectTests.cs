@@ -77,6 +77,19 @@ public sealed class ConnectTests(AppFixture app)
     }
 
     [Test]
+    public async Task Connecting_subscribes_to_the_coach_s_webhooks_at_once()
+    {
+        var (browser, userId) = await CoachAsync();
+        await ConnectAsync(browser);
+
+        await using var db = await app.Database.OpenAsync();
+        var row = await db.QuerySingleAsync<(string WebhookState, string? WebhookSubscriptionUri)>(
+            "select webhook_state, webhook_subscription_uri from calendly_integrations where user_id = @userId", new { userId });
+        await Assert.That(row.WebhookState).IsEqualTo("active");
+        await Assert.That(row.WebhookSubscriptionUri).Contains("/webhook_subscriptions/");
+    }
+
+    [Test]
     public async Task The_dashboard_after_connecting_shows_the_notice_and_the_status_card()
     {
         var (browser, _) = await CoachAsync();
