@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
+using App.Infrastructure.Jobs;
 using Dapper;
 using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
@@ -14,27 +15,16 @@ namespace App.Features.FreeTimes;
 /// realtors ask, and their Calendly profile (Calendly sends no webhook when a user changes theirs).
 /// </summary>
 public sealed class AvailabilitySyncWorker(IServiceProvider services, AvailabilitySyncOptions options, TimeProvider clock,
-    ILogger<AvailabilitySyncWorker> logger) : BackgroundService
+    ILogger<AvailabilitySyncWorker> logger) : PeriodicJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Enabled;
+    protected override TimeSpan Interval => options.Interval;
+
+    // Coaches claimed by a run that fails midway are due again once their lease ends.
+    protected override async Task<string> RunOnceAsync(CancellationToken ct)
     {
-        if (!options.Enabled) return;
-        using var timer = new PeriodicTimer(options.Interval, clock);
-        do
-        {
-            try
-            {
-                var run = await AvailabilitySyncJob.RunOnceAsync(AvailabilitySyncJob.SourcesFrom(services), options, stoppingToken);
-                logger.LogInformation("Availability sync: {Synced} coaches synced, {Skipped} skipped (reconnect needed), {Failed} failed in {Duration}",
-                    run.Synced, run.Skipped, run.Failed, run.Duration);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A database outage must not stop the host; coaches claimed by this run are due again once their lease ends.
-                logger.LogError(e, "Availability sync run failed; trying again in {Interval}", options.Interval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        var run = await AvailabilitySyncJob.RunOnceAsync(AvailabilitySyncJob.SourcesFrom(services), options, ct);
+        return $"{run.Synced} coaches synced, {run.Skipped} skipped (reconnect needed), {run.Failed} failed in {run.Duration}";
     }
 }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
+using App.Infrastructure.Jobs;
 using Dapper;
 using Npgsql;
 
@@ -13,28 +14,16 @@ namespace App.Features.TokenRefresh;
 /// a batch with FOR UPDATE SKIP LOCKED and a short lease, and each refresh re-checks under its row lock.
 /// </summary>
 public sealed class TokenRefreshWorker(IServiceProvider services, TokenLifecycleOptions options, TimeProvider clock,
-    ILogger<TokenRefreshWorker> logger) : BackgroundService
+    ILogger<TokenRefreshWorker> logger) : PeriodicJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.JobEnabled;
+    protected override TimeSpan Interval => options.JobInterval;
+
+    protected override async Task<string> RunOnceAsync(CancellationToken ct)
     {
-        if (!options.JobEnabled) return;
-        using var timer = new PeriodicTimer(options.JobInterval, clock);
-        do
-        {
-            try
-            {
-                var run = await TokenRefreshJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
-                    services.GetRequiredService<CalendlyTokens>(), options, clock, stoppingToken);
-                logger.LogInformation("Token refresh: {Refreshed} refreshed, {Skipped} already fresh, {Failed} failed in {Duration}",
-                    run.Refreshed, run.Skipped, run.Failed, run.Duration);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A database or Calendly outage must not stop the host; the next tick tries again.
-                logger.LogError(e, "Token refresh run failed; trying again in {Interval}", options.JobInterval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        var run = await TokenRefreshJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<CalendlyTokens>(), options, Clock, ct);
+        return $"{run.Refreshed} refreshed, {run.Skipped} already fresh, {run.Failed} failed in {run.Duration}";
     }
 }
 

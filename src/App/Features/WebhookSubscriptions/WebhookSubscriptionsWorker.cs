@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
+using App.Infrastructure.Jobs;
 using Dapper;
 using Npgsql;
 
@@ -13,32 +14,21 @@ namespace App.Features.WebhookSubscriptions;
 /// webhooks are polled instead. Several instances share the work through FOR UPDATE SKIP LOCKED claims.
 /// </summary>
 public sealed class WebhookSubscriptionsWorker(IServiceProvider services, WebhookHealthOptions options, TimeProvider clock,
-    ILogger<WebhookSubscriptionsWorker> logger) : BackgroundService
+    ILogger<WebhookSubscriptionsWorker> logger) : PeriodicJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Enabled;
+    protected override TimeSpan Interval => options.Interval;
+
+    // Soon after start, not at once: the first pass should not compete with the app's own startup.
+    protected override TimeSpan FirstRunDelay => TimeSpan.FromSeconds(5);
+
+    protected override async Task<string> RunOnceAsync(CancellationToken ct)
     {
-        if (!options.Enabled) return;
-        using var timer = new PeriodicTimer(options.Interval, clock);
-        // Soon after start, not at once: the first pass should not compete with the app's own startup.
-        await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
-        do
-        {
-            try
-            {
-                await using var scope = services.CreateAsyncScope();
-                var run = await WebhookHealthJob.RunOnceAsync(scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(),
-                    scope.ServiceProvider.GetRequiredService<CalendlyCalls>(), scope.ServiceProvider.GetRequiredService<HostingOptions>(),
-                    options, clock, logger, stoppingToken);
-                logger.LogInformation("Webhook health: {Checked} checked, {Recreated} recreated, {Polled} polled, {Failed} failed, {Backfilled} events back-filled in {Duration}",
-                    run.Checked, run.Recreated, run.Polled, run.Failed, run.Backfilled, run.Duration);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A database outage must not stop the host; the next tick tries again.
-                logger.LogError(e, "Webhook health run failed; trying again in {Interval}", options.Interval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await using var scope = services.CreateAsyncScope();
+        var run = await WebhookHealthJob.RunOnceAsync(scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(),
+            scope.ServiceProvider.GetRequiredService<CalendlyCalls>(), scope.ServiceProvider.GetRequiredService<HostingOptions>(),
+            options, Clock, logger, ct);
+        return $"{run.Checked} checked, {run.Recreated} recreated, {run.Polled} polled, {run.Failed} failed, {run.Backfilled} events back-filled in {run.Duration}";
     }
 }
 
