@@ -243,11 +243,11 @@ public sealed class AvailabilitySyncTests
 
         await worker.StartAsync(CancellationToken.None);
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (logs.Lines.Count(l => l.Contains("Availability sync run failed")) < 2 && waited.Elapsed < TimeSpan.FromSeconds(15))
+        while (logs.Lines.Count(l => l.Contains("AvailabilitySyncWorker run failed")) < 2 && waited.Elapsed < TimeSpan.FromSeconds(15))
             await Task.Delay(100);
         await worker.StopAsync(CancellationToken.None);
 
-        await Assert.That(logs.Lines.Count(l => l.Contains("Availability sync run failed"))).IsGreaterThanOrEqualTo(2);
+        await Assert.That(logs.Lines.Count(l => l.Contains("AvailabilitySyncWorker run failed"))).IsGreaterThanOrEqualTo(2);
         await Assert.That(worker.ExecuteTask!.IsFaulted).IsFalse();
     }
 
