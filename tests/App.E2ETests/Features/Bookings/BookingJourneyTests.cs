@@ -36,6 +36,8 @@ public sealed class BookingJourneyTests(BrowserFixture app)
         await SignInAsync(realtor, "journey-realtor", "realtor");
         await realtor.GotoAsync("/coaches?count=100");
         var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
+        // Each coach's week loads when their card scrolls into view, as it does for a person scrolling down the list.
+        await card.ScrollIntoViewIfNeededAsync();
         await Expect(card.Locator(".week-grid")).ToBeVisibleAsync();
         await card.Locator("a.button", new() { HasText = "Book" }).First.ClickAsync();
 
