@@ -18,10 +18,17 @@ public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions o
     {
         if (!options.ProcessingEnabled) return;
         using var timer = new PeriodicTimer(options.PollInterval);
+        var nextPurge = DateTimeOffset.UtcNow;
         do
         {
             try
             {
+                if (DateTimeOffset.UtcNow >= nextPurge)
+                {
+                    var purged = await WebhookProcessing.PurgeAsync(services.GetRequiredService<NpgsqlDataSource>(), options.Retention, stoppingToken);
+                    if (purged > 0) logger.LogInformation("Purged {Count} processed webhook events older than {Retention}", purged, options.Retention);
+                    nextPurge = DateTimeOffset.UtcNow.AddHours(1);
+                }
                 while (await WebhookProcessing.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
                            services.GetRequiredService<ClusterCache>(), options, logger, stoppingToken) > 0)
                 {
@@ -92,6 +99,14 @@ public static class WebhookProcessing
             }
         }
         return batch.Count;
+    }
+
+    /// <summary>Payloads hold invitees' personal data: processed events are kept only as long as the retention setting says.</summary>
+    public static async Task<int> PurgeAsync(NpgsqlDataSource db, TimeSpan retention, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "delete from calendly_webhook_events where processed_at < now() - @Retention", new { Retention = retention }, cancellationToken: ct));
     }
 
     private static async Task RecordFailureAsync(NpgsqlDataSource db, ClaimedEvent claimed, Exception e, WebhookOptions options, ILogger logger)

@@ -7,6 +7,7 @@ using App.Infrastructure.Api;
 using App.Infrastructure.Auth;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
+using App.Infrastructure.Web;
 using Carter;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,8 @@ public sealed class WebhooksModule : ICarterModule
 
     public sealed record Received(bool Stored, bool Duplicate);
 
-    public sealed record ParkedEvent(long Id, string EventType, int Attempts, string? Error, DateTimeOffset ReceivedAt, DateTimeOffset ParkedAt);
+    public sealed record StoredEvent(long Id, string EventType, string State, int Attempts, string? Error, DateTimeOffset ReceivedAt,
+        DateTimeOffset? ProcessedAt, DateTimeOffset? ParkedAt);
 
     public sealed record Replayed(long Id);
 
@@ -41,9 +43,9 @@ public sealed class WebhooksModule : ICarterModule
             .WithTags("Webhooks")
             .WithSummary("Calendly's webhook deliveries (authenticated by their Calendly-Webhook-Signature).");
 
-        var operators = app.MapGroup("/api/calendly/webhooks/parked").RequireAuthorization().WithTags("Webhooks");
-        operators.MapGet("", ListParked).WithSummary("Admins: events that failed too often to be retried automatically.");
-        operators.MapPost("/{id:long}/replay", Replay).WithSummary("Admins: process a parked event again.");
+        var operators = app.MapGroup("/api/admin/webhooks").RequireAuthorization().WithTags("Webhooks");
+        operators.MapGet("", ListRecent).WithSummary("Admins: the most recent webhook events, parked ones first, with their state and error.");
+        operators.MapPost("/{id:long}/replay", Replay).WithSummary("Admins: process an event again (a parked one, or one that failed).");
     }
 
     public static async Task<Results<Ok<Envelope<Received>>, ApiErrorResult>> Receive(HttpRequest request, CalendlyOptions calendly,
@@ -78,31 +80,43 @@ public sealed class WebhooksModule : ICarterModule
         return TypedResults.Ok(Envelope.Of(new Received(stored, !stored)));
     }
 
-    public static async Task<Results<Ok<Envelope<IReadOnlyList<ParkedEvent>>>, ApiErrorResult>> ListParked(CurrentUser user, NpgsqlDataSource db,
-        CancellationToken ct)
+    private const string RecentSql = """
+        select id, event_type,
+               case when parked_at is not null then 'parked' when processed_at is not null then 'processed'
+                    when attempts > 0 then 'retrying' else 'waiting' end as state,
+               attempts, error, received_at, processed_at, parked_at
+        from calendly_webhook_events
+        order by parked_at desc nulls last, id desc
+        limit 100
+        """;
+
+    public static async Task<Results<Ok<Envelope<IReadOnlyList<StoredEvent>>>, ApiErrorResult>> ListRecent(CurrentUser user,
+        NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!user.IsAdmin) return ApiResults.Forbidden("Only admins see parked webhook events.");
-        const string sql = """
-            select id, event_type, attempts, error, received_at, parked_at from calendly_webhook_events
-            where parked_at is not null order by parked_at desc limit 100
-            """;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var parked = (await connection.QueryAsync<ParkedEvent>(new CommandDefinition(sql, cancellationToken: ct))).AsList();
-        return TypedResults.Ok(Envelope.Of<IReadOnlyList<ParkedEvent>>(parked));
+        if (!user.IsAdmin) return ApiResults.Forbidden("Only admins see webhook events.");
+        return TypedResults.Ok(Envelope.Of(await QueryRecentAsync(db, ct)));
     }
 
-    public static async Task<Results<Ok<Envelope<Replayed>>, ApiErrorResult>> Replay(long id, CurrentUser user, NpgsqlDataSource db,
-        CancellationToken ct)
+    public static async Task<IReadOnlyList<StoredEvent>> QueryRecentAsync(NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!user.IsAdmin) return ApiResults.Forbidden("Only admins replay parked webhook events.");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<StoredEvent>(new CommandDefinition(RecentSql, cancellationToken: ct))).AsList();
+    }
+
+    public static async Task<Results<Ok<Envelope<Replayed>>, ApiErrorResult>> Replay(long id, HttpContext context, CurrentUser user,
+        NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!user.IsAdmin) return ApiResults.Forbidden("Only admins replay webhook events.");
         const string sql = """
-            update calendly_webhook_events set parked_at = null, attempts = 0, next_attempt_at = now(), error = null
-            where id = @Id and parked_at is not null
+            update calendly_webhook_events set parked_at = null, processed_at = null, attempts = 0, next_attempt_at = now(), error = null
+            where id = @Id and (parked_at is not null or error is not null)
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new { Id = id }, cancellationToken: ct)) == 1
-            ? TypedResults.Ok(Envelope.Of(new Replayed(id)))
-            : ApiResults.NotFound("No parked webhook event has that id.");
+        if (await connection.ExecuteAsync(new CommandDefinition(sql, new { Id = id }, cancellationToken: ct)) != 1)
+            return ApiResults.NotFound("No failed or parked webhook event has that id.");
+        context.Response.Toast($"Event {id} will be processed again.");
+        context.Response.Headers.Append("HX-Trigger-After-Settle", "webhook-events-changed");
+        return TypedResults.Ok(Envelope.Of(new Replayed(id)));
     }
 
     /// <summary>The raw body, exactly as signed; null when it is longer than allowed.</summary>

@@ -97,7 +97,8 @@ public sealed record AppSettings(
             ProcessingEnabled: reader.Bool("WEBHOOK_PROCESSING_ENABLED", true),
             PollInterval: TimeSpan.FromMilliseconds(reader.Number("WEBHOOK_POLL_MILLISECONDS", 1000, 10, 60_000)),
             MaxAttempts: (int)reader.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100),
-            RetryBaseDelay: TimeSpan.FromSeconds(reader.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600)));
+            RetryBaseDelay: TimeSpan.FromSeconds(reader.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600)),
+            Retention: TimeSpan.FromDays(reader.Number("WEBHOOK_RETENTION_DAYS", 90, 1, 3650)));
         var webhookHealth = new WebhookHealthOptions(
             Enabled: reader.Bool("WEBHOOK_HEALTH_ENABLED", true),
             Interval: TimeSpan.FromSeconds(reader.Number("WEBHOOK_HEALTH_INTERVAL_SECONDS", 300, 5, 86_400)),
@@ -190,7 +191,8 @@ public sealed record WebhookOptions(
     bool ProcessingEnabled,
     TimeSpan PollInterval,
     int MaxAttempts,
-    TimeSpan RetryBaseDelay);
+    TimeSpan RetryBaseDelay,
+    TimeSpan Retention);
 
 /// <summary>
 /// The webhook health check: how often every connection's Calendly webhook subscription is verified (Calendly disables

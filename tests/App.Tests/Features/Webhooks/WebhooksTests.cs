@@ -295,13 +295,70 @@ public sealed class WebhooksTests(AppFixture app)
         await Assert.That(row.Error).IsNotNull();
 
         var realtor = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        await Assert.That((await realtor.GetAsync("/api/calendly/webhooks/parked")).StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
+        await Assert.That((await realtor.GetAsync("/api/admin/webhooks")).StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
+        await Assert.That((await realtor.GetAsync("/admin/webhooks")).StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
         var admin = await ConnectedCoaches.SignedInAsync(app.Host, $"admin-{Guid.NewGuid():N}", "admin");
-        var parked = (await Browser.JsonAsync(await admin.GetAsync("/api/calendly/webhooks/parked"))).GetProperty("data");
-        await Assert.That(parked.EnumerateArray().Any(p => p.GetProperty("id").GetInt64() == row.Id)).IsTrue();
-        var replay = await admin.PostJsonAsync($"/api/calendly/webhooks/parked/{row.Id}/replay", new { });
+        var recent = (await Browser.JsonAsync(await admin.GetAsync("/api/admin/webhooks"))).GetProperty("data");
+        await Assert.That(recent.EnumerateArray().Any(p => p.GetProperty("id").GetInt64() == row.Id && p.GetProperty("state").GetString() == "parked")).IsTrue();
+        var page = await (await admin.GetAsync("/admin/webhooks")).Content.ReadAsStringAsync();
+        await Assert.That(page).Contains($"hx-post=\"/api/admin/webhooks/{row.Id}/replay\"");
+        await Assert.That(page).Contains("Background jobs");
+        var replay = await admin.PostJsonAsync($"/api/admin/webhooks/{row.Id}/replay", new { });
         await Assert.That(replay.StatusCode).IsEqualTo(HttpStatusCode.OK);
         await Assert.That(await db.ExecuteScalarAsync<DateTimeOffset?>("select parked_at from calendly_webhook_events where id = @Id", new { row.Id })).IsNull();
-        await Assert.That((await admin.PostJsonAsync("/api/calendly/webhooks/parked/999999999/replay", new { })).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+        await Assert.That((await admin.PostJsonAsync("/api/admin/webhooks/999999999/replay", new { })).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task An_event_of_a_type_we_do_not_handle_is_stored_not_acted_on()
+    {
+        var marker = $"https://api.calendly.test/routing_form_submissions/{Guid.NewGuid()}";
+        var body = Encoding.UTF8.GetBytes($$$$"""{"event":"routing_form_submission.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{marker}}}}"}}""");
+        await Assert.That((await DeliverAsync(body, Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds()))).StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await ProcessAllAsync(marker);
+        await using var db = await app.Database.OpenAsync();
+        var note = await db.ExecuteScalarAsync<string>("select error from calendly_webhook_events where payload::text like '%' || @marker || '%'", new { marker });
+        await Assert.That(note).Contains("stored but not acted on");
+    }
+
+    [Test]
+    public async Task An_event_whose_processor_crashed_midway_is_processed_exactly_once_after_its_claim_lapses()
+    {
+        var (coach, inbox) = await SubscribedCoachAsync();
+        await using var _ = inbox;
+        var booking = await BookAsync(coach, null);
+        var delivery = await inbox.WaitForAsync("invitee.created", booking.Invitee);
+        await DeliverAsync(delivery.Body, delivery.Signature);
+        await using var db = await app.Database.OpenAsync();
+        // An instance claims the event and dies before applying it: the claim is all that happened.
+        await db.ExecuteAsync("""
+            update calendly_webhook_events set attempts = attempts + 1, next_attempt_at = now() + interval '2 minutes'
+            where payload::text like '%' || @Invitee || '%'
+            """, new { booking.Invitee });
+        await ProcessAsync();
+        await Assert.That(await db.ExecuteScalarAsync<int>("select count(*) from sessions where invitee_uri = @Invitee", new { booking.Invitee })).IsEqualTo(0);
+
+        // The claim lapses; another run applies it, once.
+        await db.ExecuteAsync("update calendly_webhook_events set next_attempt_at = now() where payload::text like '%' || @Invitee || '%'", new { booking.Invitee });
+        await ProcessAllAsync(booking.Invitee);
+        await ProcessAsync();
+        await Assert.That(await db.ExecuteScalarAsync<int>("select count(*) from sessions where invitee_uri = @Invitee", new { booking.Invitee })).IsEqualTo(1);
+        await Assert.That(await db.ExecuteScalarAsync<int>("select attempts from calendly_webhook_events where payload::text like '%' || @Invitee || '%'",
+            new { booking.Invitee })).IsEqualTo(2);
+    }
+
+    [Test]
+    public async Task Processed_events_older_than_the_retention_are_purged()
+    {
+        var marker = $"https://api.calendly.test/old/{Guid.NewGuid()}";
+        var body = Encoding.UTF8.GetBytes($$$$"""{"event":"routing_form_submission.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{marker}}}}"}}""");
+        await DeliverAsync(body, Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        await ProcessAllAsync(marker);
+        await using var db = await app.Database.OpenAsync();
+        await db.ExecuteAsync("update calendly_webhook_events set processed_at = now() - interval '100 days' where payload::text like '%' || @marker || '%'", new { marker });
+
+        await WebhookProcessing.PurgeAsync(app.Host.Services.GetRequiredService<NpgsqlDataSource>(), TimeSpan.FromDays(90), CancellationToken.None);
+
+        await Assert.That(await StoredCountAsync(marker)).IsEqualTo(0);
     }
 }

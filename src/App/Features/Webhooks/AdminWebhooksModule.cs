@@ -1,0 +1,49 @@
+using App.Infrastructure.Auth;
+using App.Infrastructure.Web;
+using Carter;
+using Dapper;
+using Npgsql;
+
+namespace App.Features.Webhooks;
+
+/// <summary>
+/// The operator's view (admins only): recent webhook events with their state, error and a replay button, and how the
+/// background jobs are doing, read from the rows they keep.
+/// </summary>
+public sealed class AdminWebhooksModule : ICarterModule
+{
+    public sealed record JobHealth(
+        long ActiveConnections, long NeedsReconnect, long RefreshFailing, DateTimeOffset? LastRefreshedAt,
+        long SyncFailing, DateTimeOffset? LastSyncAt, long WebhooksNotActive, DateTimeOffset? LastWebhookAt,
+        long EventsWaiting, long EventsParked);
+
+    public sealed record AdminView(IReadOnlyList<WebhooksModule.StoredEvent> Events, JobHealth Health);
+
+    private const string HealthSql = """
+        select
+            (select count(*) from calendly_integrations where status = 'active') as active_connections,
+            (select count(*) from calendly_integrations where status = 'needs_reconnect') as needs_reconnect,
+            (select count(*) from calendly_integrations where failed_refresh_count > 0) as refresh_failing,
+            (select max(last_refreshed_at) from calendly_integrations) as last_refreshed_at,
+            (select count(*) from calendly_integrations where failed_sync_count > 0) as sync_failing,
+            (select max(last_sync_at) from calendly_integrations) as last_sync_at,
+            (select count(*) from calendly_integrations where status = 'active' and webhook_state <> 'active') as webhooks_not_active,
+            (select max(last_webhook_at) from calendly_integrations) as last_webhook_at,
+            (select count(*) from calendly_webhook_events where processed_at is null and parked_at is null) as events_waiting,
+            (select count(*) from calendly_webhook_events where parked_at is not null) as events_parked
+        """;
+
+    public void AddRoutes(IEndpointRouteBuilder app) =>
+        app.MapGet("/admin/webhooks", ShowAdmin).RequireAuthorization().ExcludeFromDescription();
+
+    public static async Task<IResult> ShowAdmin(HttpContext context, CurrentUser user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!user.IsAdmin)
+            return ErrorPages.Page(context, StatusCodes.Status403Forbidden, "For admins only", "This page shows every webhook event and job.");
+        JobHealth health;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            health = await connection.QuerySingleAsync<JobHealth>(new CommandDefinition(HealthSql, cancellationToken: ct));
+        var view = new AdminView(await WebhooksModule.QueryRecentAsync(db, ct), health);
+        return HtmxPages.PageOrPartial(context, AdminWebhooksPage.Create(view), _WebhookEvents.Create(view));
+    }
+}
