@@ -2,6 +2,7 @@
 # Runs a benchmark in Release on a private PostgreSQL and prints its results as a Markdown table row.
 #   ./bench.sh token-refresh [integrations=10000] [token requests per minute=12000]
 #   ./bench.sh free-times [seconds per load run=10] [days of free times asked=7]
+#   ./bench.sh webhooks [signed deliveries=5000] [ingest-only]
 # Figures go to BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -11,4 +12,7 @@ scripts/prereqs.sh --wrk
 trap 'scripts/postgres.sh stop bench || true' EXIT
 TEST_DATABASE_ADMIN_URL=$(scripts/postgres.sh start bench)
 export TEST_DATABASE_ADMIN_URL
+# pgbench (the webhooks benchmark's baseline) ships with the PostgreSQL server, outside PATH on Debian.
+PGBENCH=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pgbench
+export PGBENCH
 dotnet run -c Release --project benchmarks/Calendly.Slices.Benchmarks -- "$@"

@@ -12,8 +12,11 @@ public static class Entry
             case "free-times":
                 await FreeTimesBenchmark.RunAsync(args.Skip(1).ToArray());
                 return 0;
+            case "webhooks":
+                await WebhooksBenchmark.RunAsync(args.Skip(1).ToArray());
+                return 0;
             default:
-                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute] | free-times [seconds]");
+                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute] | free-times [seconds] [days] | webhooks [deliveries]");
                 return 2;
         }
     }

@@ -27,26 +27,14 @@ public static partial class FreeTimesBenchmark
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var days = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
-        var appPort = FreeLoopbackPort();
+        var appPort = BenchmarkApp.FreeLoopbackPort();
         var appUrl = $"http://127.0.0.1:{appPort}";
 
         await using var simulator = await SimulatorServer.StartAsync(appBaseUrl: appUrl);
         await using var database = await TestDatabase.CreateAsync();
-        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSolutionRelativeContentRoot("src/App");
-            builder.UseSetting("DATABASE_URL", database.ConnectionString);
-            foreach (var (name, value) in simulator.AppSettings()) builder.UseSetting(name, value);
-            // Only the work being measured runs: no background job adds calls to Calendly or to the database.
-            builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
-            builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
-            builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        });
-        app.UseKestrel(options => options.Listen(IPAddress.Loopback, appPort));
-        app.StartServer();
+        await using var app = BenchmarkApp.Start(simulator, database, appPort);
 
-        var eventTypeUri = await ConnectCoachAsync(app.Services, database, simulator);
+        var eventTypeUri = (await app.ConnectCoachAsync(database, simulator)).Account.EventTypes[0];
         using var http = new HttpClient { BaseAddress = new Uri(appUrl) };
         var token = await RealtorTokenAsync(http);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -101,22 +89,6 @@ public static partial class FreeTimesBenchmark
         return new WrkRun(rps, p99, errors);
     }
 
-    private static async Task<string> ConnectCoachAsync(IServiceProvider services, TestDatabase database, SimulatorServer simulator)
-    {
-        var account = (await simulator.CreateUsersAsync(1))[0];
-        var tokens = await simulator.IssueTokensAsync(account.Uri);
-        long userId;
-        await using (var db = await database.OpenAsync())
-            userId = await db.ExecuteScalarAsync<long>(
-                "insert into users (external_id, email, role) values ('bench-coach', @Email, 'coach') returning id", new { account.Email });
-        await services.GetRequiredService<CalendlyTokens>().SaveConnectionAsync(userId,
-            new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn, tokens.CreatedAt, tokens.Owner, tokens.Organization, "default"),
-            new CalendlyUser(account.Uri, "Bench Coach", account.Uuid, account.Email, account.SchedulingUrl, "UTC", null,
-                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, tokens.Organization),
-            CancellationToken.None);
-        return account.EventTypes[0];
-    }
-
     private static async Task<string> RealtorTokenAsync(HttpClient http)
     {
         var response = await http.PostAsJsonAsync("/api/dev/token", new { userId = "bench-realtor", email = "bench-realtor@example.test", role = "realtor" });
@@ -128,13 +100,6 @@ public static partial class FreeTimesBenchmark
         $"/api/calendly/availability/free?eventUri={Uri.EscapeDataString(eventTypeUri)}&startTime={Iso(start)}&endTime={Iso(end)}";
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex RequestsPerSecond();
