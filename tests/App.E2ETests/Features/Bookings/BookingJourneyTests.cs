@@ -38,7 +38,7 @@ public sealed class BookingJourneyTests(BrowserFixture app)
         var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
         // Each coach's week loads when their card scrolls into view, as it does for a person scrolling down the list.
         await card.ScrollIntoViewIfNeededAsync();
-        await Expect(card.Locator(".week-grid")).ToBeVisibleAsync();
+        await Expect(card.Locator(".week-grid")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await card.Locator("a.button", new() { HasText = "Book" }).First.ClickAsync();
 
         var dialog = realtor.Locator("dialog#booking");
