@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using App.E2ETests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -9,31 +8,16 @@ namespace App.E2ETests.Features.Bookings;
 [ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
 public sealed class BookingJourneyTests(BrowserFixture app)
 {
-    private static async Task SignInAsync(IPage page, string userId, string role)
-    {
-        await page.GotoAsync("/dev/sign-in");
-        await page.FillAsync("input[name=userId]", userId);
-        await page.FillAsync("input[name=email]", $"{userId}@example.test");
-        await page.SelectOptionAsync("select[name=role]", role);
-        await page.ClickAsync("button[type=submit]");
-        await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
-    }
-
     [Test]
     public async Task A_realtor_sees_free_times_books_in_the_modal_and_cancels_the_session()
     {
         // The coach connects a Calendly account of their own through the consent page.
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
-        var coach = await app.NewPageAsync();
-        await SignInAsync(coach, "journey-coach", "coach");
-        await coach.ClickAsync("#calendly-status >> text=Connect Calendly");
-        await coach.SelectOptionAsync("select[name=account]", account.Uuid);
-        await coach.ClickAsync("button[value=allow]");
-        await Expect(coach.Locator("#calendly-status")).ToContainTextAsync("Connected");
+        var coach = await Flows.ConnectedCoachAsync(app, "journey-coach", account.Uuid);
 
         // The realtor finds the coach, sees their free times, and books in the embedded booking page.
         var realtor = await app.NewPageAsync();
-        await SignInAsync(realtor, "journey-realtor", "realtor");
+        await Flows.SignInAsync(realtor, "journey-realtor", "realtor");
         await realtor.GotoAsync("/coaches?count=100");
         var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
         // Each coach's week loads when their card scrolls into view, as it does for a person scrolling down the list.

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using App.E2ETests.Support;
 using Dapper;
 using Microsoft.Playwright;
@@ -13,29 +12,14 @@ namespace App.E2ETests.Features.Bookings;
 [ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
 public sealed class LiveSessionsTests(BrowserFixture app)
 {
-    private static async Task SignInAsync(IPage page, string userId, string role)
-    {
-        await page.GotoAsync("/dev/sign-in");
-        await page.FillAsync("input[name=userId]", userId);
-        await page.FillAsync("input[name=email]", $"{userId}@example.test");
-        await page.SelectOptionAsync("select[name=role]", role);
-        await page.ClickAsync("button[type=submit]");
-        await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
-    }
-
     [Test]
     public async Task A_booking_made_in_Calendly_appears_on_the_open_sessions_page_without_a_reload()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
-        var coach = await app.NewPageAsync();
-        await SignInAsync(coach, "live-coach", "coach");
-        await coach.ClickAsync("#calendly-status >> text=Connect Calendly");
-        await coach.SelectOptionAsync("select[name=account]", account.Uuid);
-        await coach.ClickAsync("button[value=allow]");
-        await Expect(coach.Locator("#calendly-status")).ToContainTextAsync("Connected");
+        var coach = await Flows.ConnectedCoachAsync(app, "live-coach", account.Uuid);
 
         var realtor = await app.NewPageAsync();
-        await SignInAsync(realtor, "live-realtor", "realtor");
+        await Flows.SignInAsync(realtor, "live-realtor", "realtor");
         await realtor.GotoAsync("/sessions");
         await Expect(realtor.Locator("#sessions-list")).ToBeVisibleAsync();
 

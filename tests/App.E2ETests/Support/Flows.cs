@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace App.E2ETests.Support;
+
+/// <summary>What people do at the start of most journeys, done as they do it: through the pages.</summary>
+public static class Flows
+{
+    public static async Task SignInAsync(IPage page, string userId, string role)
+    {
+        await page.GotoAsync("/dev/sign-in");
+        await page.FillAsync("input[name=userId]", userId);
+        await page.FillAsync("input[name=email]", $"{userId}@example.test");
+        await page.SelectOptionAsync("select[name=role]", role);
+        await page.ClickAsync("button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
+    }
+
+    /// <summary>A new coach signs in and connects the given simulated Calendly account on the consent page.</summary>
+    public static async Task<IPage> ConnectedCoachAsync(BrowserFixture app, string userId, string accountUuid)
+    {
+        var coach = await app.NewPageAsync();
+        await SignInAsync(coach, userId, "coach");
+        await coach.ClickAsync("#calendly-status >> text=Connect Calendly");
+        await coach.SelectOptionAsync("select[name=account]", accountUuid);
+        await coach.ClickAsync("button[value=allow]");
+        await Expect(coach.Locator("#calendly-status")).ToContainTextAsync("Connected");
+        return coach;
+    }
+}
