@@ -76,22 +76,7 @@ public static class WebhookEffects
         var realtorId = await RealtorOfAsync(connection, transaction, payload, ct)
             ?? (oldInvitee is null ? null : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
                 "select realtor_id from sessions where invitee_uri = @OldInvitee", new { OldInvitee = oldInvitee }, transaction, cancellationToken: ct)));
-        var scheduled = payload.GetProperty("scheduled_event");
-        await connection.ExecuteAsync(new CommandDefinition(BookedSql, new
-        {
-            CoachId = coachId,
-            RealtorId = realtorId,
-            EventUri = Text(scheduled, "uri")!,
-            InviteeUri = inviteeUri,
-            EventTypeUri = Text(scheduled, "event_type"),
-            EventName = Text(scheduled, "name") ?? "Session",
-            InviteeName = Text(payload, "name"),
-            InviteeEmail = Text(payload, "email"),
-            StartTime = scheduled.GetProperty("start_time").GetDateTimeOffset(),
-            EndTime = scheduled.GetProperty("end_time").GetDateTimeOffset(),
-            CancelUrl = Text(payload, "cancel_url"),
-            RescheduleUrl = Text(payload, "reschedule_url"),
-        }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(BookedSql, SessionOf(coachId, realtorId, payload), transaction, cancellationToken: ct));
         if (oldInvitee is not null)
             await MarkRescheduledAsync(connection, transaction, oldInvitee, inviteeUri, ct);
     }
@@ -121,25 +106,24 @@ public static class WebhookEffects
                 await MarkRescheduledAsync(connection, transaction, inviteeUri, newInvitee, ct);
             return;
         }
+        var session = SessionOf(coachId, await RealtorOfAsync(connection, transaction, payload, ct), payload);
+        await connection.ExecuteAsync(new CommandDefinition(CanceledSql, session, transaction, cancellationToken: ct));
+    }
+
+    /// <summary>The session row an invitee payload describes (the cancellation fields stay null for a booking).</summary>
+    private sealed record SessionFields(
+        long CoachId, long? RealtorId, string EventUri, string InviteeUri, string? EventTypeUri, string EventName, string? InviteeName,
+        string? InviteeEmail, DateTimeOffset StartTime, DateTimeOffset EndTime, string? CancelUrl, string? RescheduleUrl,
+        DateTimeOffset? CanceledAt, string? Reason, string? CancelerType);
+
+    private static SessionFields SessionOf(long coachId, long? realtorId, JsonElement payload)
+    {
         var scheduled = payload.GetProperty("scheduled_event");
-        await connection.ExecuteAsync(new CommandDefinition(CanceledSql, new
-        {
-            CoachId = coachId,
-            RealtorId = await RealtorOfAsync(connection, transaction, payload, ct),
-            EventUri = Text(scheduled, "uri")!,
-            InviteeUri = inviteeUri,
-            EventTypeUri = Text(scheduled, "event_type"),
-            EventName = Text(scheduled, "name") ?? "Session",
-            InviteeName = Text(payload, "name"),
-            InviteeEmail = Text(payload, "email"),
-            StartTime = scheduled.GetProperty("start_time").GetDateTimeOffset(),
-            EndTime = scheduled.GetProperty("end_time").GetDateTimeOffset(),
-            CancelUrl = Text(payload, "cancel_url"),
-            RescheduleUrl = Text(payload, "reschedule_url"),
-            CanceledAt = Time(payload, "cancellation", "created_at"),
-            Reason = Text(payload, "cancellation", "reason"),
-            CancelerType = Text(payload, "cancellation", "canceler_type"),
-        }, transaction, cancellationToken: ct));
+        return new SessionFields(coachId, realtorId, Text(scheduled, "uri")!, Text(payload, "uri")!, Text(scheduled, "event_type"),
+            Text(scheduled, "name") ?? "Session", Text(payload, "name"), Text(payload, "email"),
+            scheduled.GetProperty("start_time").GetDateTimeOffset(), scheduled.GetProperty("end_time").GetDateTimeOffset(),
+            Text(payload, "cancel_url"), Text(payload, "reschedule_url"), Time(payload, "cancellation", "created_at"),
+            Text(payload, "cancellation", "reason"), Text(payload, "cancellation", "canceler_type"));
     }
 
     private static Task MarkRescheduledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string oldInvitee, string newInvitee,

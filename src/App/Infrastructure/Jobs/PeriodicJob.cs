@@ -33,6 +33,11 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger logger) : Backgrou
             {
                 logger.LogError(e, "{Job} run failed; trying again in {Interval}", GetType().Name, Interval);
             }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                // The host is stopping: whatever the interrupted run threw (not always a cancellation) ends the loop quietly.
+                return;
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
