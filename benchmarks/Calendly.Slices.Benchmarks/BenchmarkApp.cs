@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Benchmarks;
 
-/// <summary>The app as the benchmarks run it: Release, on Kestrel on a loopback port, its background jobs off unless asked.</summary>
+/// <summary>The app as the benchmarks run it: Release, Production, on Kestrel on a loopback port, its background jobs off unless asked.</summary>
 public sealed class BenchmarkApp : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
@@ -30,6 +30,11 @@ public sealed class BenchmarkApp : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSolutionRelativeContentRoot("src/App");
+            // As deployed (Dockerfile, fly.toml): Production, so no developer exception page or DI scope checks; the
+            // benchmarks sign in through the development tokens, which Production allows only when asked.
+            builder.UseEnvironment("Production");
+            builder.UseSetting("ALLOW_DEV_SIGN_IN", "true");
+            builder.UseSetting("DATA_PROTECTION_KEK", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             builder.UseSetting("DATABASE_URL", database.ConnectionString);
             foreach (var (name, value) in simulator.AppSettings()) builder.UseSetting(name, value);
             // Only the work being measured runs: no background job adds calls to Calendly or to the database.

@@ -26,6 +26,7 @@ public static class EventTypeOwners
     // A coach may create the event type a minute later.
     private static readonly TimeSpan OwnerUnknownFor = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan EventTypesFor = TimeSpan.FromMinutes(15);
+    private static readonly FusionCacheEntryOptions OwnerOptions = new(OwnerKnownFor);
 
     private const string StoredOwnerSql = """
         select c.user_id, i.calendly_user_uri
@@ -50,7 +51,7 @@ public static class EventTypeOwners
             if (coach is null) context.Options.Duration = OwnerUnknownFor;
             else context.Tags = [FreeTimesCache.CoachTag(coach.UserId)];
             return coach;
-        }, options: new FusionCacheEntryOptions(OwnerKnownFor), token: ct);
+        }, options: OwnerOptions, token: ct);
 
     /// <summary>The coach's active event types, in Calendly's order (by name).</summary>
     public static Task<IReadOnlyList<OfferedEventType>> ListAsync(Coach coach, FreeTimesSources sources, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using App.Infrastructure.Api;
 using App.Infrastructure.Calendly;
 using Dapper;
 using Npgsql;
@@ -36,9 +37,14 @@ public static class FreeTimesCache
 
     // What one fetch found, as cached and as stored in calendly_availability_cache.data. Stale: served because Calendly failed.
     public sealed record Snapshot(string EventTypeUri, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset FetchedAt,
-        IReadOnlyList<FreeTimeSlot> Slots)
+        FreeTimeSlot[] Slots)
     {
         [JsonIgnore] public bool Stale { get; init; }
+
+        // Made once per fetch rather than once per request: serializing the slots was most of what answering a cached
+        // request cost (BENCHMARKS.md).
+        [JsonIgnore]
+        public byte[][] SlotsJson => field ??= [.. Slots.Select(slot => JsonSerializer.SerializeToUtf8Bytes(slot, ApiJson.Options))];
     }
 
     private static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
@@ -67,17 +73,36 @@ public static class FreeTimesCache
         var snapshot = await sources.Cache.GetOrSetAsync<Snapshot>(
             $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
             (context, token) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, token),
-            options: refresh ? RefreshOptions() : EntryOptions(),
+            options: refresh ? RefreshOptions : EntryOptions,
             tags: [CoachTag(coachUserId)],
             token: ct);
 
-        var slots = snapshot.Slots.Where(s => s.StartTime >= from && s.StartTime < end).ToList();
+        // The slots are in time order, so the ones asked for are a run of them.
+        var first = CountBefore(snapshot.Slots, from);
+        var count = CountBefore(snapshot.Slots, end) - first;
         // A value FusionCache hands back after a soft timeout is the expired one, and its age gives it away; one evicted
         // early by a tag goes out unflagged until the background refresh lands.
-        return new FreeTimeSlots(slots, snapshot.Stale || now - snapshot.FetchedAt >= FreshFor, snapshot.FetchedAt);
+        return new FreeTimeSlots(new ArraySegment<FreeTimeSlot>(snapshot.Slots, first, count),
+            snapshot.Stale || now - snapshot.FetchedAt >= FreshFor, snapshot.FetchedAt)
+        {
+            SlotsJson = new ArraySegment<byte[]>(snapshot.SlotsJson, first, count),
+        };
     }
 
-    private static FusionCacheEntryOptions EntryOptions() => new()
+    private static int CountBefore(FreeTimeSlot[] slots, DateTimeOffset time)
+    {
+        var (low, high) = (0, slots.Length);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (slots[middle].StartTime < time) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
+
+    // FusionCache copies options before a factory changes them (context.Options), so one instance serves every call.
+    private static readonly FusionCacheEntryOptions EntryOptions = new()
     {
         Duration = FreshFor,
         EagerRefreshThreshold = 0.8f,
@@ -91,9 +116,11 @@ public static class FreeTimesCache
 
     // Not reading the cached value makes FusionCache run the factory, and leaves no stale value to fall back on; the
     // refresher waits for Calendly instead of being served the old value after the soft timeout.
-    private static FusionCacheEntryOptions RefreshOptions()
+    private static readonly FusionCacheEntryOptions RefreshOptions = RefreshOf(EntryOptions);
+
+    private static FusionCacheEntryOptions RefreshOf(FusionCacheEntryOptions entryOptions)
     {
-        var options = EntryOptions();
+        var options = entryOptions.Duplicate();
         options.SkipMemoryCacheRead = true;
         options.FactorySoftTimeout = Timeout.InfiniteTimeSpan;
         return options;
@@ -148,7 +175,7 @@ public static class FreeTimesCache
             .DistinctBy(time => time.StartTime)
             .OrderBy(time => time.StartTime)
             .Select(time => new FreeTimeSlot(time.StartTime, time.Status, time.InviteesRemaining, time.SchedulingUrl))
-            .ToList();
+            .ToArray();
         // It covers everything from the moment of fetching: slots within the margin are never bookable anyway.
         return new Snapshot(eventTypeUri, windowStart > fetchedAt ? windowStart : fetchedAt, windowEnd, fetchedAt, slots);
     }

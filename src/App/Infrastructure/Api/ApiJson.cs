@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,9 +7,23 @@ namespace App.Infrastructure.Api;
 /// <summary>JSON on the wire: camelCase names, enums as strings, every instant as ISO-8601 UTC ("…Z").</summary>
 public static class ApiJson
 {
+    /// <summary>The options of the app's JSON answers, for JSON written ahead of a request (see FreeTimesJson).</summary>
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // As ASP.NET sets it for the answers it writes (they are never embedded in HTML); said here so that JSON written
+        // ahead of a request with Options comes out the same.
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         options.Converters.Add(new UtcDateTimeOffsetConverter());
     }

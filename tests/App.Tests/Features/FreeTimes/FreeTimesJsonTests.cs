@@ -1,0 +1,50 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using App.Features.FreeTimes;
+using App.Infrastructure.Api;
+using App.Tests.Support;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using static App.Features.FreeTimes.FreeTimesModule;
+
+namespace App.Tests.Features.FreeTimes;
+
+/// <summary>
+/// The free-times answer is written around slots serialized ahead of the request: it must be, byte for byte, what
+/// ASP.NET would write for the same envelope with the app's JSON options.
+/// </summary>
+[ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
+public sealed class FreeTimesJsonTests(AppFixture app)
+{
+    private static readonly FreeTimeSlot[] Slots =
+    [
+        new(new DateTimeOffset(2026, 3, 8, 9, 0, 0, TimeSpan.FromHours(-5)), "available", 1,
+            "https://calendly.com/coach/30min/2026-03-08T14:00:00Z?month=2026-03&date=2026-03-08"),
+        new(new DateTimeOffset(2026, 3, 8, 14, 30, 0, 123, TimeSpan.Zero), "available", 3, "https://calendly.com/coach/group/<\"é\">"),
+    ];
+
+    [Test]
+    [Arguments(false)]
+    [Arguments(true)]
+    public async Task The_answer_is_what_ASP_NET_would_write_for_the_envelope(bool stale)
+    {
+        var fetchedAt = new DateTimeOffset(2026, 3, 7, 22, 15, 30, 250, TimeSpan.FromHours(1));
+        var free = new FreeTimeSlots(Slots, stale, fetchedAt);
+        var cached = free with { SlotsJson = [.. Slots.Select(slot => JsonSerializer.SerializeToUtf8Bytes(slot, ApiJson.Options))] };
+        var aspNet = app.Host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var expected = JsonSerializer.Serialize(Envelope.Of(free), aspNet);
+
+        await Assert.That(Written(free)).IsEqualTo(expected);
+        await Assert.That(Written(cached)).IsEqualTo(expected);
+        await Assert.That(expected).Contains("\"startTime\":\"2026-03-08T14:00:00Z\"");
+    }
+
+    private static string Written(FreeTimeSlots free)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        new FreeTimesJson(free).WriteTo(buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
