@@ -34,6 +34,8 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 
 // Background loops.
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
+builder.Services.AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
+    .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookSubscriptionsWorker>();
 builder.Services.AddSingleton(settings.AvailabilitySync).AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();

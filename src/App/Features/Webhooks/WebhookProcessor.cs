@@ -46,7 +46,7 @@ public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions o
 
 public static class WebhookProcessing
 {
-    private const int BatchSize = 50;
+    private const int BatchSize = 100;
 
     // Long enough to handle a batch; a claim that outlives a crashed instance expires by itself.
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
@@ -74,30 +74,41 @@ public static class WebhookProcessing
         await using (var connection = await db.OpenConnectionAsync(ct))
             batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
 
-        foreach (var claimed in batch)
+        // The batch is applied in one transaction, each event behind a savepoint: one commit for the batch, and an
+        // event that fails is rolled back alone (and retried) while the others stand.
+        var failures = new List<(ClaimedEvent Event, Exception Error)>();
+        var evictions = new HashSet<string>();
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
-            try
+            foreach (var claimed in batch)
             {
-                await using var connection = await db.OpenConnectionAsync(ct);
-                await using var transaction = await connection.BeginTransactionAsync(ct);
-                using var payload = JsonDocument.Parse(claimed.Payload);
-                var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "update calendly_webhook_events set processed_at = now(), error = @Note where id = @Id",
-                    new { claimed.Id, Note = outcome.Note }, transaction, cancellationToken: ct));
-                await transaction.CommitAsync(ct);
-                foreach (var coachId in outcome.CoachIds)
+                await transaction.SaveAsync("event", ct);
+                try
                 {
-                    await cache.EvictAsync($"free-times:coach:{coachId}", ct);
-                    if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal))
-                        await cache.EvictAsync($"coach:{coachId}", ct);
+                    using var payload = JsonDocument.Parse(claimed.Payload);
+                    var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        "update calendly_webhook_events set processed_at = clock_timestamp(), error = @Note where id = @Id",
+                        new { claimed.Id, Note = outcome.Note }, transaction, cancellationToken: ct));
+                    await transaction.ReleaseAsync("event", ct);
+                    foreach (var coachId in outcome.CoachIds)
+                    {
+                        evictions.Add($"free-times:coach:{coachId}");
+                        if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) evictions.Add($"coach:{coachId}");
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    await transaction.RollbackAsync("event", ct);
+                    failures.Add((claimed, e));
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                await RecordFailureAsync(db, claimed, e, options, logger);
-            }
+            await transaction.CommitAsync(ct);
         }
+        foreach (var (claimed, error) in failures) await RecordFailureAsync(db, claimed, error, options, logger);
+        // Once per coach for the whole batch: a burst of bookings for one coach evicts their free times once.
+        foreach (var tag in evictions) await cache.EvictAsync(tag, ct);
         return batch.Count;
     }
 

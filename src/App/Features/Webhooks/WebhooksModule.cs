@@ -49,7 +49,7 @@ public sealed class WebhooksModule : ICarterModule
     }
 
     public static async Task<Results<Ok<Envelope<Received>>, ApiErrorResult>> Receive(HttpRequest request, CalendlyOptions calendly,
-        WebhookOptions options, NpgsqlDataSource db, TimeProvider clock, ILogger<WebhooksModule> logger, CancellationToken ct)
+        WebhookOptions options, WebhookBatchWriter writer, TimeProvider clock, ILogger<WebhooksModule> logger, CancellationToken ct)
     {
         var body = await ReadBodyAsync(request, options.MaxBodyBytes, ct);
         if (body is null)
@@ -70,10 +70,15 @@ public sealed class WebhooksModule : ICarterModule
             ? CalendlyWebhookEvents.DedupeKey(eventName!, resourceUri!, createdAt!)
             : Convert.ToHexStringLower(SHA256.HashData(body));
         bool stored;
-        await using (var connection = await db.OpenConnectionAsync(ct))
+        try
         {
-            stored = await CalendlyWebhookEvents.StoreAsync(connection, eventName ?? "invalid", problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body),
-                key, calendlyUserUri, problem, ct);
+            stored = await writer.StoreAsync(new WebhookBatchWriter.Delivery(eventName ?? "invalid",
+                problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body), key, calendlyUserUri, problem), ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or WriterStoppedException)
+        {
+            // Not acknowledged, so Calendly delivers it again.
+            return new ApiErrorResult(StatusCodes.Status503ServiceUnavailable, "unavailable", "The delivery could not be stored; deliver it again later.");
         }
         Accepted.Add(1, new KeyValuePair<string, object?>("event", eventName ?? "invalid"));
         if (problem is not null) logger.LogWarning("Kept a signed webhook delivery that is not a valid Calendly event: {Problem}", problem);

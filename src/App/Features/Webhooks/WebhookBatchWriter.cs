@@ -1,0 +1,92 @@
+using System.Threading.Channels;
+using Dapper;
+using Npgsql;
+
+namespace App.Features.Webhooks;
+
+/// <summary>
+/// Writes deliveries to calendly_webhook_events a batch at a time (group commit): deliveries that arrive while a batch
+/// is being written wait for the next one, which stores them all in one INSERT and one commit instead of one each. A
+/// delivery's task completes only after its batch is committed, so the 2xx still follows the commit.
+/// </summary>
+public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatchWriter> logger) : BackgroundService
+{
+    // Large enough to cover a burst of Calendly's retries; small enough that one INSERT stays quick.
+    private const int MaxBatch = 256;
+
+    public sealed record Delivery(string EventType, string PayloadJson, string DedupeKey, string? CalendlyUserUri, string? Error);
+
+    private sealed record Waiting(Delivery Delivery, TaskCompletionSource<bool> Stored);
+
+    private readonly Channel<Waiting> _queue = Channel.CreateUnbounded<Waiting>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Stores the delivery unless its identity is already stored; true when it is new.</summary>
+    public async Task<bool> StoreAsync(Delivery delivery, CancellationToken ct)
+    {
+        var waiting = new Waiting(delivery, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(waiting)) throw new WriterStoppedException();
+        // Not cancelled with the request: the delivery may be committed anyway, and Calendly's retry is then recognised.
+        return await waiting.Stored.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Waiting>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var waiting)) batch.Add(waiting);
+                await WriteAsync(batch);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        // Stopping: whatever was not written is refused (not acknowledged), so Calendly delivers it again.
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var waiting)) batch.Add(waiting);
+        foreach (var waiting in batch) waiting.Stored.TrySetException(new WriterStoppedException());
+    }
+
+    private const string InsertSql = """
+        insert into calendly_webhook_events (event_type, payload, dedupe_key, calendly_user_uri, error, processed_at)
+        select d.event_type, d.payload::jsonb, d.dedupe_key, d.calendly_user_uri, d.error,
+               case when d.error is null then null else now() end
+        from unnest(@EventTypes, @Payloads, @DedupeKeys, @CalendlyUserUris, @Errors)
+             as d(event_type, payload, dedupe_key, calendly_user_uri, error)
+        on conflict (dedupe_key) do nothing
+        returning dedupe_key
+        """;
+
+    private async Task WriteAsync(List<Waiting> batch)
+    {
+        // One row per identity: a redelivery in the same batch is a duplicate of the first.
+        var distinct = batch.DistinctBy(w => w.Delivery.DedupeKey).Select(w => w.Delivery).ToArray();
+        HashSet<string> inserted;
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(CancellationToken.None);
+            inserted = (await connection.QueryAsync<string>(new CommandDefinition(InsertSql, new
+            {
+                EventTypes = distinct.Select(d => d.EventType).ToArray(),
+                Payloads = distinct.Select(d => d.PayloadJson).ToArray(),
+                DedupeKeys = distinct.Select(d => d.DedupeKey).ToArray(),
+                CalendlyUserUris = distinct.Select(d => d.CalendlyUserUri).ToArray(),
+                Errors = distinct.Select(d => d.Error).ToArray(),
+            }))).ToHashSet();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not store {Count} webhook deliveries; they are refused and Calendly will deliver them again", batch.Count);
+            foreach (var waiting in batch) waiting.Stored.TrySetException(e);
+            return;
+        }
+        // The first delivery of a new identity stored it; any other with that identity is a duplicate.
+        foreach (var waiting in batch) waiting.Stored.TrySetResult(inserted.Remove(waiting.Delivery.DedupeKey));
+    }
+}
+
+/// <summary>The app is stopping: a delivery is refused rather than acknowledged unstored.</summary>
+public sealed class WriterStoppedException() : Exception("The app is stopping and stores no more webhook deliveries.");
