@@ -2,7 +2,7 @@
 # Runs a benchmark in Release on a private PostgreSQL and prints its results as a Markdown table row.
 #   ./bench.sh token-refresh [integrations=10000] [token requests per minute=12000]
 #   ./bench.sh free-times [seconds per load run=4] [days of free times asked=7]
-#   ./bench.sh webhooks [signed deliveries=5000] [ingest-only]
+#   ./bench.sh webhooks [seconds of load=5] [ingest-only]
 # Figures go to BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"

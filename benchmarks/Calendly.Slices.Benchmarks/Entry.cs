@@ -16,7 +16,7 @@ public static class Entry
                 await WebhooksBenchmark.RunAsync(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute] | free-times [seconds] [days] | webhooks [deliveries]");
+                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute] | free-times [seconds] [days] | webhooks [seconds] [ingest-only]");
                 return 2;
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using App.Features.Webhooks;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
@@ -22,7 +23,7 @@ public static class WebhooksBenchmark
 
     public static async Task RunAsync(string[] args)
     {
-        var deliveries = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
+        var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         // With the processor off, only the acknowledging path is measured (no lag figures).
         var processing = args.Length <= 1 || args[1] != "ingest-only";
         var port = BenchmarkApp.FreeLoopbackPort();
@@ -31,24 +32,19 @@ public static class WebhooksBenchmark
         await using var app = BenchmarkApp.Start(simulator, database, port, new Dictionary<string, string> { ["WEBHOOK_PROCESSING_ENABLED"] = processing ? "true" : "false" });
         var (coachId, account) = await app.ConnectCoachAsync(database, simulator);
 
-        var bodies = Enumerable.Range(0, deliveries).Select(i => Delivery(simulator.BaseUrl, account.Uri, i)).ToArray();
-        using var http = new HttpClient { BaseAddress = new Uri(app.Url) };
-        var failures = 0;
-        var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (body, ct) =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new("application/json");
-            request.Headers.Add(WebhooksModule.SignatureHeader, Sign(body));
-            using var response = await http.SendAsync(request, ct);
-            if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
-        });
-        var ingest = clock.Elapsed;
-        var perSecond = deliveries / ingest.TotalSeconds;
+        // More distinct deliveries than the run can send, signed now (well within the 3-minute tolerance), sent by wrk
+        // from its own process: the senders do not share the app's process, as Calendly's would not.
+        var deliveries = Enumerable.Range(0, DeliveriesPerSecondCeiling * seconds).Select(i => Delivery(simulator.BaseUrl, account.Uri, i)).ToArray();
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, deliveries.Select(body => Sign(body) + "\t" + Encoding.UTF8.GetString(body)));
+        var wrk = Wrk(app.Url + "/api/calendly/webhooks", file, seconds);
+        File.Delete(file);
+        if (wrk.Requests >= deliveries.Length) throw new InvalidOperationException("wrk sent every delivery: raise DeliveriesPerSecondCeiling.");
+        var acknowledgedPerSecond = (wrk.Requests - wrk.Failures) / wrk.Seconds;
 
         // Everything acknowledged must be stored once and processed once.
         await using var db = await database.OpenAsync();
-        for (var deadline = DateTime.UtcNow.AddMinutes(processing ? 2 : 0); DateTime.UtcNow < deadline; await Task.Delay(200))
+        for (var deadline = DateTime.UtcNow.AddMinutes(processing ? 3 : 0); DateTime.UtcNow < deadline; await Task.Delay(200))
             if (await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events where processed_at is null") == 0) break;
         var stored = await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events");
         var sessions = await db.ExecuteScalarAsync<long>("select count(*) from sessions where coach_id = @coachId", new { coachId });
@@ -56,13 +52,43 @@ public static class WebhooksBenchmark
             "select extract(epoch from processed_at - received_at) * 1000 from calendly_webhook_events where processed_at is not null order by 1")).ToArray();
 
         // The baseline: pgbench inserting the same rows (same payload size, same indexes) into an empty copy of the table.
-        var pgbench = await PgbenchAsync(database, bodies[0], deliveries);
+        var pgbench = await PgbenchAsync(database, deliveries[0], seconds);
 
         Console.WriteLine();
-        Console.WriteLine("| deliveries | concurrency | acknowledged/s | pgbench inserts/s | ratio | failed | stored | duplicated | lost | sessions | lag p50 | lag p99 |");
+        Console.WriteLine("| seconds | connections | acknowledged/s | pgbench inserts/s | ratio | failed | stored | lost | duplicated | sessions | lag p50 | lag p99 |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        Console.WriteLine(BenchmarkApp.Format($"| {deliveries} | {Concurrency} | {perSecond:F0} | {pgbench:F0} | {perSecond / pgbench:F3} | {failures} | {stored} | {Math.Max(0, stored - deliveries)} | {Math.Max(0, deliveries - stored)} | {sessions} | {Percentile(lags, 0.5):F0} ms | {Percentile(lags, 0.99):F0} ms |"));
+        // wrk counts only answered requests; up to one per connection may be stored yet unanswered when the run ends.
+        var acknowledged = wrk.Requests - wrk.Failures;
+        Console.WriteLine(BenchmarkApp.Format($"| {wrk.Seconds:F1} | {Concurrency} | {acknowledgedPerSecond:F0} | {pgbench:F0} | {acknowledgedPerSecond / pgbench:F3} | {wrk.Failures} | {stored} | {Math.Max(0, acknowledged - stored)} | {await DuplicatedAsync(db)} | {sessions} | {Percentile(lags, 0.5):F0} ms | {Percentile(lags, 0.99):F0} ms |"));
     }
+
+    private const int DeliveriesPerSecondCeiling = 15_000;
+
+    private sealed record WrkRun(long Requests, long Failures, double Seconds);
+
+    private static WrkRun Wrk(string url, string deliveriesFile, int seconds)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "webhook-deliveries.lua");
+        var start = new ProcessStartInfo("wrk", ["-t2", $"-c{Concurrency}", $"-d{seconds}s", "-s", script, url, "--", deliveriesFile, "2"])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var done = Regex.Match(output, @"(\d+) requests in ([\d.]+)(m?s)");
+        if (!done.Success) throw new InvalidOperationException("wrk printed no request count: " + output);
+        var elapsed = double.Parse(done.Groups[2].Value, CultureInfo.InvariantCulture) / (done.Groups[3].Value == "ms" ? 1000 : 1);
+        var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var socketErrors = Regex.Match(output, @"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)") is { Success: true } e
+            ? Enumerable.Range(1, 4).Sum(g => long.Parse(e.Groups[g].Value, CultureInfo.InvariantCulture))
+            : 0;
+        return new WrkRun(long.Parse(done.Groups[1].Value, CultureInfo.InvariantCulture), non2xx + socketErrors, elapsed);
+    }
+
+    // Two rows for one delivery: the dedupe key's unique index forbids it, and this checks that no other identity slipped in.
+    private static Task<long> DuplicatedAsync(NpgsqlConnection db) => db.ExecuteScalarAsync<long>(
+        "select count(*) - count(distinct payload->'payload'->>'uri') from calendly_webhook_events");
 
     private static byte[] Delivery(string simulatorBase, string coachUri, int i)
     {
@@ -77,7 +103,8 @@ public static class WebhooksBenchmark
                 "start_time":"{{{{CalendlyWebhookEvents.Timestamp(start)}}}}","end_time":"{{{{CalendlyWebhookEvents.Timestamp(start.AddMinutes(30))}}}}",
                 "event_type":"{{{{simulatorBase}}}}/event_types/T","event_memberships":[{"user":"{{{{coachUri}}}}"}]}}}
             """);
-        return Encoding.UTF8.GetBytes(json);
+        // One line per delivery in wrk's file: the body as sent and signed has no line breaks.
+        return Encoding.UTF8.GetBytes(json.ReplaceLineEndings(""));
     }
 
     private static string Sign(byte[] body)
@@ -87,8 +114,8 @@ public static class WebhooksBenchmark
         return $"t={t},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(CalendlyOptions.DevWebhookSigningKey), message))}";
     }
 
-    /// <summary>pgbench's insert rate for the same rows (same payload, a unique dedupe key each) with the same concurrency.</summary>
-    private static async Task<double> PgbenchAsync(TestDatabase database, byte[] sampleBody, int rows)
+    /// <summary>pgbench's insert rate for the same rows (same payload, a unique dedupe key each) with the same concurrency and duration.</summary>
+    private static async Task<double> PgbenchAsync(TestDatabase database, byte[] sampleBody, int seconds)
     {
         await using (var db = await database.OpenAsync())
             await db.ExecuteAsync("create table pgbench_webhook_events (like calendly_webhook_events including all)");
@@ -99,7 +126,7 @@ public static class WebhooksBenchmark
             $"values ('invitee.created', '{payload.Replace("\n", " ")}'::jsonb, md5(random()::text || clock_timestamp()::text), null);\n");
         var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("PGBENCH") ?? "pgbench",
-            ["-n", "-c", Concurrency.ToString(CultureInfo.InvariantCulture), "-j", "2", "-t", (rows / Concurrency).ToString(CultureInfo.InvariantCulture),
+            ["-n", "-c", Concurrency.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture),
              "-f", script, "-h", connection.Host!, "-p", connection.Port.ToString(CultureInfo.InvariantCulture), "-U", connection.Username!, connection.Database!])
         {
             RedirectStandardOutput = true,

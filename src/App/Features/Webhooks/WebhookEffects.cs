@@ -37,7 +37,6 @@ public static class WebhookEffects
                     "invitee_no_show.created" => NoShowAsync(connection, transaction, payload, Text(payload, "no_show", "uri"), ct),
                     _ => NoShowAsync(connection, transaction, payload, null, ct),
                 });
-                await TouchAsync(connection, transaction, coachId.Value, ct);
                 return new([coachId.Value], null);
             case "event_type.created":
             case "event_type.updated":
@@ -138,10 +137,6 @@ public static class WebhookEffects
         connection.ExecuteAsync(new CommandDefinition(
             "update sessions set no_show_uri = @NoShowUri, updated_at = now() where invitee_uri = @InviteeUri",
             new { NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") }, transaction, cancellationToken: ct));
-
-    private static Task TouchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition("update calendly_integrations set last_webhook_at = now() where user_id = @CoachId",
-            new { CoachId = coachId }, transaction, cancellationToken: ct));
 
     /// <summary>The connected coach among the event's hosts.</summary>
     private static async Task<long?> CoachOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, CancellationToken ct)

@@ -66,6 +66,15 @@ public static class WebhookProcessing
         returning e.id, e.event_type, e.payload::text as payload, e.attempts
         """;
 
+    // The applied events are done (with a note when kept but not acted on); their coaches have live webhooks.
+    private const string AppliedSql = """
+        with done as (
+            update calendly_webhook_events e set processed_at = clock_timestamp(), error = a.note
+            from unnest(@Ids, @Notes) as a(id, note)
+            where e.id = a.id)
+        update calendly_integrations set last_webhook_at = now() where user_id = any(@CoachIds)
+        """;
+
     /// <summary>Claims and applies one batch; returns how many events it claimed.</summary>
     public static async Task<int> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, ILogger logger,
         CancellationToken ct)
@@ -77,6 +86,8 @@ public static class WebhookProcessing
         // The batch is applied in one transaction, each event behind a savepoint: one commit for the batch, and an
         // event that fails is rolled back alone (and retried) while the others stand.
         var failures = new List<(ClaimedEvent Event, Exception Error)>();
+        var applied = new List<(long Id, string? Note)>();
+        var coachIds = new HashSet<long>();
         var evictions = new HashSet<string>();
         await using (var connection = await db.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(ct))
@@ -88,12 +99,11 @@ public static class WebhookProcessing
                 {
                     using var payload = JsonDocument.Parse(claimed.Payload);
                     var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        "update calendly_webhook_events set processed_at = clock_timestamp(), error = @Note where id = @Id",
-                        new { claimed.Id, Note = outcome.Note }, transaction, cancellationToken: ct));
                     await transaction.ReleaseAsync("event", ct);
+                    applied.Add((claimed.Id, outcome.Note));
                     foreach (var coachId in outcome.CoachIds)
                     {
+                        coachIds.Add(coachId);
                         evictions.Add($"free-times:coach:{coachId}");
                         if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) evictions.Add($"coach:{coachId}");
                     }
@@ -104,6 +114,12 @@ public static class WebhookProcessing
                     failures.Add((claimed, e));
                 }
             }
+            await connection.ExecuteAsync(new CommandDefinition(AppliedSql, new
+            {
+                Ids = applied.Select(a => a.Id).ToArray(),
+                Notes = applied.Select(a => a.Note).ToArray(),
+                CoachIds = coachIds.ToArray(),
+            }, transaction, cancellationToken: ct));
             await transaction.CommitAsync(ct);
         }
         foreach (var (claimed, error) in failures) await RecordFailureAsync(db, claimed, error, options, logger);
