@@ -20,12 +20,14 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
 
     private readonly Channel<Waiting> _queue = Channel.CreateUnbounded<Waiting>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Stores the delivery unless its identity is already stored; true when it is new.</summary>
-    public async Task<bool> StoreAsync(Delivery delivery, CancellationToken ct)
+    /// <summary>
+    /// Stores the delivery unless its identity is already stored; true when it is new. Not cancellable: once queued the
+    /// delivery may be committed whether or not anyone waits, and Calendly's retry is then recognised.
+    /// </summary>
+    public async Task<bool> StoreAsync(Delivery delivery)
     {
         var waiting = new Waiting(delivery, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(waiting)) throw new WriterStoppedException();
-        // Not cancelled with the request: the delivery may be committed anyway, and Calendly's retry is then recognised.
         return await waiting.Stored.Task;
     }
 

@@ -10,7 +10,7 @@ namespace App.Features.Webhooks;
 /// Applies stored webhook events, oldest first. Instances share the work: each claims a batch with FOR UPDATE SKIP
 /// LOCKED and pushes the claimed events' next_attempt_at forward, so nobody else takes them while they are handled.
 /// A failure is retried with exponential backoff; after WEBHOOK_MAX_ATTEMPTS the event is parked for an operator
-/// (GET /api/calendly/webhooks/parked, then replay).
+/// (/admin/webhooks or GET /api/admin/webhooks, then replay).
 /// </summary>
 public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions options, ILogger<WebhookProcessor> logger) : BackgroundService
 {
@@ -82,6 +82,7 @@ public static class WebhookProcessing
         List<ClaimedEvent> batch;
         await using (var connection = await db.OpenConnectionAsync(ct))
             batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
+        if (batch.Count == 0) return 0;
 
         // The batch is applied in one transaction, each event behind a savepoint: one commit for the batch, and an
         // event that fails is rolled back alone (and retried) while the others stand.

@@ -73,7 +73,7 @@ public sealed class WebhooksModule : ICarterModule
         try
         {
             stored = await writer.StoreAsync(new WebhookBatchWriter.Delivery(eventName ?? "invalid",
-                problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body), key, calendlyUserUri, problem), ct);
+                problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body), key, calendlyUserUri, problem));
         }
         catch (Exception e) when (e is NpgsqlException or WriterStoppedException)
         {
