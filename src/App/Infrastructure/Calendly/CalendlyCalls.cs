@@ -1,3 +1,5 @@
+using App.Infrastructure.Configuration;
+
 namespace App.Infrastructure.Calendly;
 
 /// <summary>
@@ -5,10 +7,11 @@ namespace App.Infrastructure.Calendly;
 /// Calendly's 401 handled once (refresh, then replay the call). A second 401 after a refresh means the grant is gone:
 /// the connection is marked needs_reconnect.
 /// </summary>
-public sealed class CalendlyCalls(CalendlyClient client, CalendlyTokens tokens, CalendlyBudget budget)
+public sealed class CalendlyCalls(IHttpClientFactory httpClients, CalendlyOptions options, CalendlyTokens tokens, CalendlyBudget budget)
 {
     public async Task<T> RunAsync<T>(long userId, Func<CalendlyClient, string, Task<T>> call, CancellationToken ct)
     {
+        var client = CalendlyClient.For(httpClients, options);
         await budget.WaitForRequestAsync(userId, ct);
         var accessToken = await tokens.GetAccessTokenAsync(userId, ct);
         try

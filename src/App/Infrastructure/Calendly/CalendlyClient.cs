@@ -18,6 +18,16 @@ namespace App.Infrastructure.Calendly;
 /// </summary>
 public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
 {
+    /// <summary>The name of the HttpClient (and its resilience pipeline) every Calendly call goes through.</summary>
+    public const string HttpClientName = "calendly";
+
+    /// <summary>
+    /// A client for one call, for singletons: the factory's HttpClient is cheap to make and its handlers are pooled
+    /// and rotated, where a client held for the life of the app would keep one handler for ever.
+    /// </summary>
+    public static CalendlyClient For(IHttpClientFactory httpClients, CalendlyOptions options) =>
+        new(httpClients.CreateClient(HttpClientName), options);
+
     // ---- Users
 
     public async Task<CalendlyUser> GetCurrentUserAsync(string accessToken, CancellationToken ct) =>

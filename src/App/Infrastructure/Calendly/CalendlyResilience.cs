@@ -19,9 +19,10 @@ public static class CalendlyResilience
     {
         services.AddSingleton(options);
         services.AddSingleton<CalendlyBudget>();
-        services.AddTransient<CalendlyTokens>();
-        services.AddTransient<CalendlyCalls>();
-        services.AddHttpClient<CalendlyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+        // Singletons: a request that is answered from the cache resolves them without building anything.
+        services.AddSingleton<CalendlyTokens>();
+        services.AddSingleton<CalendlyCalls>();
+        services.AddHttpClient<CalendlyClient>(CalendlyClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("calendly", pipeline => Configure(pipeline, options))
             .SelectPipelineByAuthority();
         return services;

@@ -21,7 +21,8 @@ namespace App.Infrastructure.Calendly;
 /// </summary>
 public sealed class CalendlyTokens(
     NpgsqlDataSource db,
-    CalendlyClient client,
+    IHttpClientFactory httpClients,
+    CalendlyOptions calendly,
     CalendlyBudget budget,
     IDataProtectionProvider dataProtection,
     TokenLifecycleOptions options,
@@ -106,7 +107,7 @@ public sealed class CalendlyTokens(
         {
             // Not the caller's token: once the request is sent, Calendly may rotate whether or not we are still
             // listening, so the answer must be awaited and saved. The resilience pipeline bounds the wait.
-            tokens = await client.RefreshAsync(Reveal(row.RefreshToken), CancellationToken.None);
+            tokens = await CalendlyClient.For(httpClients, calendly).RefreshAsync(Reveal(row.RefreshToken), CancellationToken.None);
         }
         catch (CalendlyException e)
         {
