@@ -84,49 +84,60 @@ public static class WebhookProcessing
             batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
         if (batch.Count == 0) return 0;
 
-        // The batch is applied in one transaction, each event behind a savepoint: one commit for the batch, and an
-        // event that fails is rolled back alone (and retried) while the others stand.
-        var failures = new List<(ClaimedEvent Event, Exception Error)>();
-        var applied = new List<(long Id, string? Note)>();
-        var coachIds = new HashSet<long>();
+        // The whole batch in one transaction and one commit. An event that fails takes the batch down with it, so the
+        // batch is then applied again one event per transaction: only the failing event is retried.
         var evictions = new HashSet<string>();
-        await using (var connection = await db.OpenConnectionAsync(ct))
-        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        try
+        {
+            await ApplyAsync(db, batch, evictions, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             foreach (var claimed in batch)
             {
-                await transaction.SaveAsync("event", ct);
                 try
                 {
-                    using var payload = JsonDocument.Parse(claimed.Payload);
-                    var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
-                    await transaction.ReleaseAsync("event", ct);
-                    applied.Add((claimed.Id, outcome.Note));
-                    foreach (var coachId in outcome.CoachIds)
-                    {
-                        coachIds.Add(coachId);
-                        evictions.Add($"free-times:coach:{coachId}");
-                        if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) evictions.Add($"coach:{coachId}");
-                    }
+                    await ApplyAsync(db, [claimed], evictions, ct);
                 }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                catch (Exception failure) when (failure is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    await transaction.RollbackAsync("event", ct);
-                    failures.Add((claimed, e));
+                    await RecordFailureAsync(db, claimed, failure, options, logger);
                 }
             }
-            await connection.ExecuteAsync(new CommandDefinition(AppliedSql, new
-            {
-                Ids = applied.Select(a => a.Id).ToArray(),
-                Notes = applied.Select(a => a.Note).ToArray(),
-                CoachIds = coachIds.ToArray(),
-            }, transaction, cancellationToken: ct));
-            await transaction.CommitAsync(ct);
         }
-        foreach (var (claimed, error) in failures) await RecordFailureAsync(db, claimed, error, options, logger);
         // Once per coach for the whole batch: a burst of bookings for one coach evicts their free times once.
         foreach (var tag in evictions) await cache.EvictAsync(tag, ct);
         return batch.Count;
+    }
+
+    /// <summary>Applies the events in one transaction; adds the cache tags to evict once it has committed.</summary>
+    private static async Task ApplyAsync(NpgsqlDataSource db, IReadOnlyList<ClaimedEvent> events, HashSet<string> evictions, CancellationToken ct)
+    {
+        var applied = new List<(long Id, string? Note)>(events.Count);
+        var coachIds = new HashSet<long>();
+        var tags = new List<string>();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        foreach (var claimed in events)
+        {
+            using var payload = JsonDocument.Parse(claimed.Payload);
+            var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
+            applied.Add((claimed.Id, outcome.Note));
+            foreach (var coachId in outcome.CoachIds)
+            {
+                coachIds.Add(coachId);
+                tags.Add($"free-times:coach:{coachId}");
+                if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) tags.Add($"coach:{coachId}");
+            }
+        }
+        await connection.ExecuteAsync(new CommandDefinition(AppliedSql, new
+        {
+            Ids = applied.Select(a => a.Id).ToArray(),
+            Notes = applied.Select(a => a.Note).ToArray(),
+            CoachIds = coachIds.ToArray(),
+        }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        evictions.UnionWith(tags);
     }
 
     /// <summary>Payloads hold invitees' personal data: processed events are kept only as long as the retention setting says.</summary>
