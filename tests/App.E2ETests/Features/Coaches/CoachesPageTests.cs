@@ -1,0 +1,27 @@
+using App.E2ETests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace App.E2ETests.Features.Coaches;
+
+/// <summary>The realtor's list of coaches in Chromium: each card loads the coach's week when it comes into view.</summary>
+[ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
+public sealed class CoachesPageTests(BrowserFixture app)
+{
+    [Test]
+    public async Task A_coach_s_card_shows_their_week_once_it_is_scrolled_into_view()
+    {
+        var account = (await app.Simulator.CreateUsersAsync(1))[0];
+        await Flows.ConnectedCoachAsync(app, "card-coach", account.Uuid);
+        var realtor = await app.NewPageAsync();
+        await Flows.SignInAsync(realtor, "card-realtor", "realtor");
+
+        await realtor.GotoAsync("/coaches?count=100");
+        var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
+        // Other tests' coaches share the list, so the card may start below the fold: it loads only when seen.
+        await card.ScrollIntoViewIfNeededAsync();
+
+        await Expect(card.Locator(".week-grid")).ToBeVisibleAsync();
+        await Expect(card.Locator(".week-grid a").First).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^http"));
+    }
+}
