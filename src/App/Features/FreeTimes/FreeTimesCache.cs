@@ -44,7 +44,7 @@ public static class FreeTimesCache
         // Made once per fetch rather than once per request: serializing the slots was most of what answering a cached
         // request cost (BENCHMARKS.md).
         [JsonIgnore]
-        public byte[][] SlotsJson => field ??= [.. Slots.Select(slot => JsonSerializer.SerializeToUtf8Bytes(slot, ApiJson.Options))];
+        public SerializedSlots SlotsJson => field ??= SerializedSlots.Of(Slots);
     }
 
     private static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
@@ -85,7 +85,7 @@ public static class FreeTimesCache
         return new FreeTimeSlots(new ArraySegment<FreeTimeSlot>(snapshot.Slots, first, count),
             snapshot.Stale || now - snapshot.FetchedAt >= FreshFor, snapshot.FetchedAt)
         {
-            SlotsJson = new ArraySegment<byte[]>(snapshot.SlotsJson, first, count),
+            SlotsJson = snapshot.SlotsJson.Run(first, count),
         };
     }
 

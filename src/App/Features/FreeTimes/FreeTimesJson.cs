@@ -9,8 +9,8 @@ namespace App.Features.FreeTimes;
 
 /// <summary>
 /// The free-times answer, <c>Envelope&lt;FreeTimeSlots&gt;</c>, written around slots serialized when they were cached
-/// (<see cref="FreeTimesCache.Snapshot.SlotsJson"/>): a week holds about 80 of them, and serializing those on every request
-/// cost more than everything else a cached request does. A test holds it to the serializer's own output.
+/// (<see cref="SerializedSlots"/>): a week holds about 80 of them, and serializing those on every request cost more than
+/// everything else a cached request does. A test holds it to the serializer's own output.
 /// </summary>
 public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
@@ -26,24 +26,44 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
 
     public void WriteTo(IBufferWriter<byte> output)
     {
-        // The writer's encoder, not the serializer's, escapes what is written through it.
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder });
-        json.WriteStartObject();
-        json.WriteStartObject("data");
-        json.WriteStartArray("slots");
-        if (free.SlotsJson is { } slotsJson)
-            foreach (var slot in slotsJson) json.WriteRawValue(slot, skipInputValidation: true);
-        else
-            foreach (var slot in free.Slots) JsonSerializer.Serialize(json, slot, ApiJson.Options);
-        json.WriteEndArray();
-        json.WriteBoolean("stale", free.Stale);
-        json.WritePropertyName("fetchedAt");
-        JsonSerializer.Serialize(json, free.FetchedAt, ApiJson.Options);
-        json.WriteEndObject();
-        json.WriteNull("error");
-        json.WriteEndObject();
+        output.Write("""{"data":{"slots":["""u8);
+        output.Write((free.SlotsJson ?? SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count)).Span);
+        output.Write(free.Stale ? """],"stale":true,"fetchedAt":"""u8 : """],"stale":false,"fetchedAt":"""u8);
+        output.Write(JsonSerializer.SerializeToUtf8Bytes(free.FetchedAt, ApiJson.Options));
+        output.Write("""},"error":null}"""u8);
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Envelope<FreeTimeSlots>), ["application/json"]));
+}
+
+/// <summary>Slots serialized once, back to back with commas between them, so that any run of them is one span of bytes.</summary>
+public sealed class SerializedSlots
+{
+    private readonly byte[] _json;
+    // Where each slot's JSON starts; one more entry, one past the end of the last (where its comma would be).
+    private readonly int[] _starts;
+
+    private SerializedSlots(byte[] json, int[] starts) => (_json, _starts) = (json, starts);
+
+    public static SerializedSlots Of(IReadOnlyList<FreeTimeSlot> slots)
+    {
+        var json = new ArrayBufferWriter<byte>(slots.Count * 200);
+        var starts = new int[slots.Count + 1];
+        using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder });
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (i > 0) json.Write(","u8);
+            starts[i] = json.WrittenCount;
+            JsonSerializer.Serialize(writer, slots[i], ApiJson.Options);
+            writer.Flush();
+            writer.Reset(json);
+        }
+        starts[slots.Count] = json.WrittenCount + 1;
+        return new SerializedSlots(json.WrittenSpan.ToArray(), starts);
+    }
+
+    /// <summary>The JSON of slots <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/>, without brackets.</summary>
+    public ReadOnlyMemory<byte> Run(int first, int count) =>
+        count == 0 ? ReadOnlyMemory<byte>.Empty : _json.AsMemory(_starts[first], _starts[first + count] - 1 - _starts[first]);
 }

@@ -65,8 +65,8 @@ public sealed class FreeTimesModule : ICarterModule
 
     public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale, DateTimeOffset FetchedAt)
     {
-        /// <summary>The slots as JSON, one array per slot, when they come from the cache: see <see cref="FreeTimesJson"/>.</summary>
-        [JsonIgnore] public IReadOnlyList<byte[]>? SlotsJson { get; init; }
+        /// <summary>The slots as JSON, comma-separated, when they come from the cache: see <see cref="FreeTimesJson"/>.</summary>
+        [JsonIgnore] public ReadOnlyMemory<byte>? SlotsJson { get; init; }
     }
 
     /// <summary>What reading free times takes, bound from the container in one parameter.</summary>

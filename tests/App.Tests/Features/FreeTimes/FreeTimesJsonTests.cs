@@ -32,12 +32,16 @@ public sealed class FreeTimesJsonTests(AppFixture app)
     {
         var fetchedAt = new DateTimeOffset(2026, 3, 7, 22, 15, 30, 250, TimeSpan.FromHours(1));
         var free = new FreeTimeSlots(Slots, stale, fetchedAt);
-        var cached = free with { SlotsJson = [.. Slots.Select(slot => JsonSerializer.SerializeToUtf8Bytes(slot, ApiJson.Options))] };
+        var cached = free with { SlotsJson = SerializedSlots.Of(Slots).Run(0, Slots.Length) };
+        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { SlotsJson = SerializedSlots.Of(Slots).Run(1, 1) };
         var aspNet = app.Host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = JsonSerializer.Serialize(Envelope.Of(free), aspNet);
 
         await Assert.That(Written(free)).IsEqualTo(expected);
         await Assert.That(Written(cached)).IsEqualTo(expected);
+        await Assert.That(Written(lastOnly)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(lastOnly), aspNet));
+        var none = new FreeTimeSlots([], stale, fetchedAt) { SlotsJson = SerializedSlots.Of(Slots).Run(2, 0) };
+        await Assert.That(Written(none)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
         await Assert.That(expected).Contains("\"startTime\":\"2026-03-08T14:00:00Z\"");
     }
 
