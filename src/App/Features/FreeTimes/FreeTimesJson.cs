@@ -48,7 +48,7 @@ public sealed class SerializedSlots
 
     public static SerializedSlots Of(IReadOnlyList<FreeTimeSlot> slots)
     {
-        var json = new ArrayBufferWriter<byte>(slots.Count * 200);
+        var json = new ArrayBufferWriter<byte>();
         var starts = new int[slots.Count + 1];
         using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder });
         for (var i = 0; i < slots.Count; i++)

@@ -20,6 +20,23 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
 
     private readonly Channel<Waiting> _queue = Channel.CreateUnbounded<Waiting>(new UnboundedChannelOptions { SingleReader = true });
 
+    // A batch with new events wakes this instance's processor at once; other instances find them when they next poll.
+    private readonly Channel<bool> _newEvents = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Returns once a batch with new events has been committed here, or when <paramref name="timeout"/> has passed.</summary>
+    public async Task WaitForNewEventsAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(timeout);
+        try
+        {
+            await _newEvents.Reader.ReadAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
     /// <summary>
     /// Stores the delivery unless its identity is already stored; true when it is new. Not cancellable: once queued the
     /// delivery may be committed whether or not anyone waits, and Calendly's retry is then recognised.
@@ -85,6 +102,7 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
             foreach (var waiting in batch) waiting.Stored.TrySetException(e);
             return;
         }
+        if (inserted.Count > 0) _newEvents.Writer.TryWrite(true);
         // The first delivery of a new identity stored it; any other with that identity is a duplicate.
         foreach (var waiting in batch) waiting.Stored.TrySetResult(inserted.Remove(waiting.Delivery.DedupeKey));
     }

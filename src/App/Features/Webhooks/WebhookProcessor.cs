@@ -7,19 +7,20 @@ using App.Infrastructure.Caching;
 namespace App.Features.Webhooks;
 
 /// <summary>
-/// Applies stored webhook events, oldest first. Instances share the work: each claims a batch with FOR UPDATE SKIP
+/// Applies stored webhook events, oldest first, as soon as this instance stores them and at least every
+/// WEBHOOK_POLL_MILLISECONDS (events stored by other instances, retries). Instances share the work: each claims a batch with FOR UPDATE SKIP
 /// LOCKED and pushes the claimed events' next_attempt_at forward, so nobody else takes them while they are handled.
 /// A failure is retried with exponential backoff; after WEBHOOK_MAX_ATTEMPTS the event is parked for an operator
 /// (/admin/webhooks or GET /api/admin/webhooks, then replay).
 /// </summary>
-public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions options, ILogger<WebhookProcessor> logger) : BackgroundService
+public sealed class WebhookProcessor(IServiceProvider services, WebhookBatchWriter arrivals, WebhookOptions options,
+    ILogger<WebhookProcessor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.ProcessingEnabled) return;
-        using var timer = new PeriodicTimer(options.PollInterval);
         var nextPurge = DateTimeOffset.UtcNow;
-        do
+        while (true)
         {
             try
             {
@@ -39,8 +40,9 @@ public sealed class WebhookProcessor(IServiceProvider services, WebhookOptions o
             {
                 logger.LogError(e, "Processing webhook events failed; trying again shortly");
             }
+            // Until the poll interval has passed, or sooner when this instance has stored new events.
+            await arrivals.WaitForNewEventsAsync(options.PollInterval, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
 

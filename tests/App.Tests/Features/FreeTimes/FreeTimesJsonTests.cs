@@ -42,6 +42,7 @@ public sealed class FreeTimesJsonTests(AppFixture app)
         await Assert.That(Written(lastOnly)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(lastOnly), aspNet));
         var none = new FreeTimeSlots([], stale, fetchedAt) { SlotsJson = SerializedSlots.Of(Slots).Run(2, 0) };
         await Assert.That(Written(none)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
+        await Assert.That(Written(none with { SlotsJson = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
         await Assert.That(expected).Contains("\"startTime\":\"2026-03-08T14:00:00Z\"");
     }
 
