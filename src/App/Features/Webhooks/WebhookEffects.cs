@@ -16,8 +16,12 @@ public static class WebhookEffects
 
     private static readonly Outcome NothingToDo = new([], null);
 
+    /// <summary>
+    /// Applies one event in the caller's transaction. <paramref name="coachesByUri"/> remembers which coach a Calendly user
+    /// is across the events of one batch (a burst of bookings is usually one coach's).
+    /// </summary>
     public static async Task<Outcome> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string eventType,
-        JsonElement envelope, CancellationToken ct)
+        JsonElement envelope, Dictionary<string, long?> coachesByUri, CancellationToken ct)
     {
         if (!envelope.TryGetProperty("payload", out var payload) || payload.ValueKind != JsonValueKind.Object)
             return new([], "No payload: kept, not acted on.");
@@ -28,7 +32,7 @@ public static class WebhookEffects
             case "invitee.canceled":
             case "invitee_no_show.created":
             case "invitee_no_show.deleted":
-                var coachId = await CoachOfAsync(connection, transaction, payload, ct);
+                var coachId = await CoachOfAsync(connection, transaction, payload, coachesByUri, ct);
                 if (coachId is null) return new([], "No connected coach hosts this event: kept, not acted on.");
                 await (eventType switch
                 {
@@ -42,7 +46,7 @@ public static class WebhookEffects
             case "event_type.updated":
             case "event_type.deleted":
                 // The seed's availability update: the coach's event types and free times are fetched again on next use.
-                var owner = Text(payload, "profile", "owner") is { } ownerUri ? await CoachByUriAsync(connection, transaction, ownerUri, ct) : null;
+                var owner = Text(payload, "profile", "owner") is { } ownerUri ? await CoachByUriAsync(connection, transaction, ownerUri, coachesByUri, ct) : null;
                 return owner is { } id ? new([id], null) : new([], "No connected coach owns this event type: kept, not acted on.");
             default:
                 // Routing form submissions need organization scope; anything else is not ours to act on.
@@ -139,20 +143,26 @@ public static class WebhookEffects
             new { NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") }, transaction, cancellationToken: ct));
 
     /// <summary>The connected coach among the event's hosts.</summary>
-    private static async Task<long?> CoachOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, CancellationToken ct)
+    private static async Task<long?> CoachOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload,
+        Dictionary<string, long?> coachesByUri, CancellationToken ct)
     {
         if (!payload.TryGetProperty("scheduled_event", out var scheduled) || !scheduled.TryGetProperty("event_memberships", out var members))
             return null;
         foreach (var member in members.EnumerateArray())
-            if (Text(member, "user") is { } userUri && await CoachByUriAsync(connection, transaction, userUri, ct) is { } id)
+            if (Text(member, "user") is { } userUri && await CoachByUriAsync(connection, transaction, userUri, coachesByUri, ct) is { } id)
                 return id;
         return null;
     }
 
-    private static Task<long?> CoachByUriAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string calendlyUserUri, CancellationToken ct) =>
-        connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "select user_id from calendly_integrations where calendly_user_uri = @Uri", new { Uri = calendlyUserUri.TrimEnd('/') }, transaction,
-            cancellationToken: ct));
+    private static async Task<long?> CoachByUriAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string calendlyUserUri,
+        Dictionary<string, long?> coachesByUri, CancellationToken ct)
+    {
+        var uri = calendlyUserUri.TrimEnd('/');
+        if (!coachesByUri.TryGetValue(uri, out var coachId))
+            coachesByUri[uri] = coachId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "select user_id from calendly_integrations where calendly_user_uri = @Uri", new { Uri = uri }, transaction, cancellationToken: ct));
+        return coachId;
+    }
 
     /// <summary>The realtor who booked: the widget's opaque utm_content reference, else a realtor with the invitee's email.</summary>
     private static async Task<long?> RealtorOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, CancellationToken ct)

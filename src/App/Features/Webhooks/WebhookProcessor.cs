@@ -118,12 +118,13 @@ public static class WebhookProcessing
         var applied = new List<(long Id, string? Note)>(events.Count);
         var coachIds = new HashSet<long>();
         var tags = new List<string>();
+        var coachesByUri = new Dictionary<string, long?>();
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         foreach (var claimed in events)
         {
             using var payload = JsonDocument.Parse(claimed.Payload);
-            var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, ct);
+            var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, coachesByUri, ct);
             applied.Add((claimed.Id, outcome.Note));
             foreach (var coachId in outcome.CoachIds)
             {
