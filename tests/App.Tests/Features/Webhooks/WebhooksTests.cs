@@ -106,6 +106,23 @@ public sealed class WebhooksTests(AppFixture app)
     }
 
     [Test]
+    public async Task Deliveries_of_one_event_arriving_together_store_it_once()
+    {
+        var marker = $"https://api.calendly.test/scheduled_events/{Guid.NewGuid()}/invitees/{Guid.NewGuid()}";
+        var body = Encoding.UTF8.GetBytes($$$$"""{"event":"routing_form_submission.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{marker}}}}"}}""");
+        var signature = Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        // Sent at once, so that most of them land in the same batch of the writer.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => DeliverAsync(body, signature)));
+
+        await Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK)).IsTrue();
+        var answers = await Task.WhenAll(responses.Select(async r => (await Browser.JsonAsync(r)).GetProperty("data")));
+        await Assert.That(answers.Count(a => a.GetProperty("stored").GetBoolean())).IsEqualTo(1);
+        await Assert.That(answers.Count(a => a.GetProperty("duplicate").GetBoolean())).IsEqualTo(19);
+        await Assert.That(await StoredCountAsync(marker)).IsEqualTo(1);
+    }
+
+    [Test]
     public async Task Forged_stale_or_unsigned_deliveries_are_refused_and_nothing_is_stored()
     {
         var marker = $"forged-{Guid.NewGuid():N}";
