@@ -18,20 +18,36 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        var parts = Parts();
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
         httpContext.Response.ContentType = "application/json; charset=utf-8";
-        WriteTo(httpContext.Response.BodyWriter);
+        // Known up front, so Kestrel sends the headers first and the body as it is, not chunked and not buffered again.
+        httpContext.Response.ContentLength = parts.Sum(part => (long)part.Length);
+        await httpContext.Response.StartAsync(httpContext.RequestAborted);
+        WriteTo(httpContext.Response.BodyWriter, parts);
         await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
-    public void WriteTo(IBufferWriter<byte> output)
+    public void WriteTo(IBufferWriter<byte> output) => WriteTo(output, Parts());
+
+    private static void WriteTo(IBufferWriter<byte> output, ReadOnlyMemory<byte>[] parts)
     {
-        output.Write("""{"data":{"slots":["""u8);
-        output.Write((free.SlotsJson ?? SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count)).Span);
-        output.Write(free.Stale ? """],"stale":true,"fetchedAt":"""u8 : """],"stale":false,"fetchedAt":"""u8);
-        output.Write(JsonSerializer.SerializeToUtf8Bytes(free.FetchedAt, ApiJson.Options));
-        output.Write("""},"error":null}"""u8);
+        foreach (var part in parts) output.Write(part.Span);
     }
+
+    private static readonly byte[] Start = """{"data":{"slots":["""u8.ToArray();
+    private static readonly byte[] StaleTrue = """],"stale":true,"fetchedAt":"""u8.ToArray();
+    private static readonly byte[] StaleFalse = """],"stale":false,"fetchedAt":"""u8.ToArray();
+    private static readonly byte[] End = """},"error":null}"""u8.ToArray();
+
+    private ReadOnlyMemory<byte>[] Parts() =>
+    [
+        Start,
+        free.SlotsJson ?? SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count),
+        free.Stale ? StaleTrue : StaleFalse,
+        JsonSerializer.SerializeToUtf8Bytes(free.FetchedAt, ApiJson.Options),
+        End,
+    ];
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Envelope<FreeTimeSlots>), ["application/json"]));
