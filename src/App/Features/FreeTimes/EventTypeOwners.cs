@@ -24,7 +24,7 @@ public static class EventTypeOwners
     private const int MaxEventTypesPerCoach = 500;
     private static readonly TimeSpan OwnerKnownFor = TimeSpan.FromHours(1);
     // A coach may create the event type a minute later.
-    private static readonly TimeSpan OwnerUnknownFor = TimeSpan.FromMinutes(1);
+    internal static readonly TimeSpan OwnerUnknownFor = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan EventTypesFor = TimeSpan.FromMinutes(15);
     private static readonly FusionCacheEntryOptions OwnerOptions = new(OwnerKnownFor);
 

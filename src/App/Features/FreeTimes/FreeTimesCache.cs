@@ -49,33 +49,43 @@ public static class FreeTimesCache
 
     private static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
 
-    public static Task<FreeTimeSlots> GetAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+    public static async Task<FreeTimeSlots> GetAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
         FreeTimesSources sources, CancellationToken ct) =>
-        ReadAsync(coachUserId, eventTypeUri, start, end, refresh: false, sources, ct);
+        (await ReadAsync(coachUserId, eventTypeUri, start, end, refresh: false, sources, ct))!;
+
+    /// <summary>
+    /// The free times of an event type of whichever connected coach offers it (<see cref="EventTypeOwners"/>), or null
+    /// when none does. A cached answer is found by the event type alone: the owner is looked up only to fetch.
+    /// </summary>
+    public static Task<FreeTimeSlots?> GetAsync(string eventTypeUri, DateTimeOffset start, DateTimeOffset end, FreeTimesSources sources,
+        CancellationToken ct) =>
+        ReadAsync(null, eventTypeUri, start, end, refresh: false, sources, ct);
 
     /// <summary>
     /// Asks Calendly now, whatever the cache holds, and stores the answer under the key <see cref="GetAsync"/> reads for
     /// the same window. A failure is thrown rather than answered with the last good value, which stays cached as it was.
     /// </summary>
-    public static Task<FreeTimeSlots> RefreshAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+    public static async Task<FreeTimeSlots> RefreshAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
         FreeTimesSources sources, CancellationToken ct) =>
-        ReadAsync(coachUserId, eventTypeUri, start, end, refresh: true, sources, ct);
+        (await ReadAsync(coachUserId, eventTypeUri, start, end, refresh: true, sources, ct))!;
 
-    private static async Task<FreeTimeSlots> ReadAsync(long coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
+    // Null only when the coach is not given and no connected coach offers the event type.
+    private static async Task<FreeTimeSlots?> ReadAsync(long? coachUserId, string eventTypeUri, DateTimeOffset start, DateTimeOffset end,
         bool refresh, FreeTimesSources sources, CancellationToken ct)
     {
         var now = sources.Clock.GetUtcNow();
         var from = start > now ? start : now;
         // Nothing in the past is free; Calendly would refuse the question anyway.
-        if (end <= from) return new FreeTimeSlots([], false, now);
+        if (end <= from)
+            return coachUserId is null && await EventTypeOwners.FindAsync(eventTypeUri, sources, ct) is null ? null : new FreeTimeSlots([], false, now);
 
         var window = (Start: Floor(from), End: Ceiling(end));
-        var snapshot = await sources.Cache.GetOrSetAsync<Snapshot>(
+        var snapshot = await sources.Cache.GetOrSetAsync<Snapshot?>(
             $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
             (context, token) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, token),
             options: refresh ? RefreshOptions : EntryOptions,
-            tags: [CoachTag(coachUserId)],
             token: ct);
+        if (snapshot is null) return null;
 
         // The slots are in time order, so the ones asked for are a run of them.
         var first = CountBefore(snapshot.Slots, from);
@@ -126,9 +136,15 @@ public static class FreeTimesCache
         return options;
     }
 
-    private static async Task<Snapshot> FetchOrFallBackAsync(FusionCacheFactoryExecutionContext<Snapshot> context, long coachUserId,
+    private static async Task<Snapshot?> FetchOrFallBackAsync(FusionCacheFactoryExecutionContext<Snapshot?> context, long? coachUserIdGiven,
         string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd, bool refresh, FreeTimesSources sources, CancellationToken ct)
     {
+        if ((coachUserIdGiven ?? (await EventTypeOwners.FindAsync(eventTypeUri, sources, ct))?.UserId) is not { } coachUserId)
+        {
+            context.Options.Duration = EventTypeOwners.OwnerUnknownFor;
+            return null;
+        }
+        context.Tags = [CoachTag(coachUserId)];
         try
         {
             var snapshot = await FetchAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
@@ -139,8 +155,8 @@ public static class FreeTimesCache
         {
             // The factory serves the last good value itself (rather than rethrowing to FusionCache's fail-safe) so
             // that it goes out flagged stale, even when the entry was evicted early by a tag.
-            var lastGood = context.HasStaleValue
-                ? context.StaleValue.Value
+            var lastGood = context.HasStaleValue && context.StaleValue.Value is { } stale
+                ? stale
                 : await LoadLatestAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
             if (lastGood is null) throw;
             sources.Logger.LogWarning("Serving free times of {EventType} fetched at {FetchedAt:u}: {Reason}", eventTypeUri,

@@ -105,10 +105,9 @@ public sealed class FreeTimesModule : ICarterModule
         [AsParameters] FreeTimesSources sources, CancellationToken ct)
     {
         if (!query.TryParse(out var asked, out var problems)) return ApiResults.Validation(problems);
-        if (await EventTypeOwners.FindAsync(asked.EventTypeUri, sources, ct) is not { } coach)
-            return ApiResults.NotFound("No connected coach offers this event type.");
-        var free = await FreeTimesCache.GetAsync(coach.UserId, asked.EventTypeUri, asked.Start, asked.End, sources, ct);
-        return new FreeTimesJson(free);
+        return await FreeTimesCache.GetAsync(asked.EventTypeUri, asked.Start, asked.End, sources, ct) is { } free
+            ? new FreeTimesJson(free)
+            : ApiResults.NotFound("No connected coach offers this event type.");
     }
 
     private sealed record CoachRow(long UserId, string CalendlyUserUri, string Name, string TimeZone);
