@@ -28,4 +28,13 @@ public static class Flows
         await Expect(coach.Locator("#calendly-status")).ToContainTextAsync("Connected");
         return coach;
     }
+
+    /// <summary>A new realtor signs in and opens the list of coaches; returns their page and the card of the coach offering the event type.</summary>
+    public static async Task<(IPage Realtor, ILocator Card)> RealtorAtCoachCardAsync(BrowserFixture app, string userId, string eventTypeUri)
+    {
+        var realtor = await app.NewPageAsync();
+        await SignInAsync(realtor, userId, "realtor");
+        await realtor.GotoAsync("/coaches?count=100");
+        return (realtor, realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(eventTypeUri)}']") }));
+    }
 }

@@ -16,10 +16,7 @@ public sealed class BookingJourneyTests(BrowserFixture app)
         var coach = await Flows.ConnectedCoachAsync(app, "journey-coach", account.Uuid);
 
         // The realtor finds the coach, sees their free times, and books in the embedded booking page.
-        var realtor = await app.NewPageAsync();
-        await Flows.SignInAsync(realtor, "journey-realtor", "realtor");
-        await realtor.GotoAsync("/coaches?count=100");
-        var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
+        var (realtor, card) = await Flows.RealtorAtCoachCardAsync(app, "journey-realtor", account.EventTypes[0]);
         // The coach's week, on its own page (the list also loads it into the card when the card comes into view).
         var coachId = (await card.GetAttributeAsync("id"))!.Replace("coach-", "");
         await realtor.GotoAsync($"/coaches/{coachId}/free-times");

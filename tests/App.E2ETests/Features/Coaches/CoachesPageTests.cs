@@ -13,11 +13,8 @@ public sealed class CoachesPageTests(BrowserFixture app)
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
         await Flows.ConnectedCoachAsync(app, "card-coach", account.Uuid);
-        var realtor = await app.NewPageAsync();
-        await Flows.SignInAsync(realtor, "card-realtor", "realtor");
 
-        await realtor.GotoAsync("/coaches?count=100");
-        var card = realtor.Locator("article.coach", new() { Has = realtor.Locator($"a[href*='{Uri.EscapeDataString(account.EventTypes[0])}']") });
+        var (_, card) = await Flows.RealtorAtCoachCardAsync(app, "card-realtor", account.EventTypes[0]);
         // Other tests' coaches share the list, so the card may start below the fold: it loads only when seen.
         await card.ScrollIntoViewIfNeededAsync();
 
