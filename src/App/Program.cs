@@ -1,12 +1,6 @@
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
 using App.Infrastructure.Caching;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
 using App.Infrastructure.Database;
 using App.Infrastructure.Security;
-using Carter;
-using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,12 +1,5 @@
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using App.Infrastructure.Caching;
 
 namespace App.Features.Account;

@@ -1,15 +1,6 @@
 using System.Text.RegularExpressions;
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
-using Npgsql;
 using App.Infrastructure.Caching;
 
 namespace App.Features.Bookings;

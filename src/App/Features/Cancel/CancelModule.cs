@@ -1,16 +1,8 @@
 using System.Text.RegularExpressions;
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
 using FluentValidation;
 using Htmx;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
-using Npgsql;
 
 namespace App.Features.Cancel;
 

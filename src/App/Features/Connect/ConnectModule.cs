@@ -1,17 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
-using Npgsql;
 
 namespace App.Features.Connect;
 

@@ -1,8 +1,3 @@
-using App.Infrastructure.Auth;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
-
 namespace App.Features.Dashboard;
 
 /// <summary>The signed-in home page. Later slices add their cards to the panel.</summary>

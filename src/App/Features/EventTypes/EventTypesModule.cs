@@ -1,12 +1,4 @@
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace App.Features.EventTypes;
 

@@ -1,5 +1,3 @@
-using App.Infrastructure.Calendly;
-using Dapper;
 using ZiggyCreatures.Caching.Fusion;
 using static App.Features.FreeTimes.FreeTimesModule;
 

@@ -1,9 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using App.Infrastructure.Api;
-using App.Infrastructure.Calendly;
-using Dapper;
-using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 using static App.Features.FreeTimes.FreeTimesModule;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
-using App.Infrastructure.Api;
 using Microsoft.AspNetCore.Http.Metadata;
 using static App.Features.FreeTimes.FreeTimesModule;
 

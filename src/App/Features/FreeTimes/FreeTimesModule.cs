@@ -1,16 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Serialization;
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
-using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Features.FreeTimes;

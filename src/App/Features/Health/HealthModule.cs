@@ -1,7 +1,4 @@
 using App.Infrastructure.Database;
-using Carter;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace App.Features.Health;
 

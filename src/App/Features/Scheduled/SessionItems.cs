@@ -1,7 +1,3 @@
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using Dapper;
-using Npgsql;
 using static App.Features.Scheduled.ScheduledModule;
 
 namespace App.Features.Scheduled;

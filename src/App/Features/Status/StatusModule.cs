@@ -1,12 +1,3 @@
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-
 namespace App.Features.Status;
 
 /// <summary>The caller's Calendly connection: whether it works, when its token expires, and what to do when it does not.</summary>

@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
 using App.Infrastructure.Jobs;
-using Dapper;
-using Npgsql;
 
 namespace App.Features.TokenRefresh;
 

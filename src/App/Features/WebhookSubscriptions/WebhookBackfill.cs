@@ -1,6 +1,3 @@
-using App.Infrastructure.Calendly;
-using Npgsql;
-
 namespace App.Features.WebhookSubscriptions;
 
 /// <summary>

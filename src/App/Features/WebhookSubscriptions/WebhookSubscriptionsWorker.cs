@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
 using App.Infrastructure.Jobs;
-using Dapper;
-using Npgsql;
 
 namespace App.Features.WebhookSubscriptions;
 

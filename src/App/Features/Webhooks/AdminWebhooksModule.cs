@@ -1,9 +1,3 @@
-using App.Infrastructure.Auth;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
-using Npgsql;
-
 namespace App.Features.Webhooks;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Threading.Channels;
-using Dapper;
-using Npgsql;
 
 namespace App.Features.Webhooks;
 

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using App.Infrastructure.Configuration;
-using Dapper;
-using Npgsql;
 using App.Infrastructure.Caching;
 
 namespace App.Features.Webhooks;

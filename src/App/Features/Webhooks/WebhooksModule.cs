@@ -3,15 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using App.Infrastructure.Api;
-using App.Infrastructure.Auth;
-using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace App.Features.Webhooks;
 

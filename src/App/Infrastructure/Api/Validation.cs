@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Carter;
 using FluentValidation;
 
 namespace App.Infrastructure.Api;

@@ -1,10 +1,6 @@
 using System.Reflection;
 using System.Security.Claims;
 using System.Text.Json;
-using App.Infrastructure.Api;
-using App.Infrastructure.Configuration;
-using Dapper;
-using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Infrastructure.Auth;

@@ -1,12 +1,7 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
-using App.Infrastructure.Api;
-using App.Infrastructure.Configuration;
-using App.Infrastructure.Web;
-using Carter;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace App.Infrastructure.Auth;

@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Dapper;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Npgsql;
 
 namespace App.Infrastructure.Auth;
 

@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Infrastructure.Caching;

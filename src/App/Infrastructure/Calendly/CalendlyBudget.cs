@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using App.Infrastructure.Configuration;
 
 namespace App.Infrastructure.Calendly;
 

@@ -1,5 +1,3 @@
-using App.Infrastructure.Configuration;
-
 namespace App.Infrastructure.Calendly;
 
 /// <summary>

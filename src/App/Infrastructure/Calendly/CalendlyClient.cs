@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using App.Infrastructure.Configuration;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 

@@ -1,5 +1,3 @@
-using App.Infrastructure.Api;
-
 namespace App.Infrastructure.Calendly;
 
 /// <summary>What went wrong with a Calendly call, in the terms callers act on.</summary>

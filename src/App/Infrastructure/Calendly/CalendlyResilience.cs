@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using App.Infrastructure.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 

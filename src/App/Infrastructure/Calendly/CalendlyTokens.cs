@@ -1,7 +1,4 @@
-using App.Infrastructure.Configuration;
-using Dapper;
 using Microsoft.AspNetCore.DataProtection;
-using Npgsql;
 
 namespace App.Infrastructure.Calendly;
 

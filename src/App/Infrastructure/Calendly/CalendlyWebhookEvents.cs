@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dapper;
-using Npgsql;
 
 namespace App.Infrastructure.Calendly;
 

@@ -1,7 +1,3 @@
-using App.Infrastructure.Configuration;
-using Dapper;
-using Npgsql;
-
 namespace App.Infrastructure.Calendly;
 
 /// <summary>

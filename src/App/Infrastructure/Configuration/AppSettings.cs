@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace App.Infrastructure.Configuration;
 
 /// <summary>

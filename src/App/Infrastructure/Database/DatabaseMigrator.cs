@@ -1,7 +1,5 @@
-using Dapper;
 using DbUp;
 using DbUp.Engine;
-using Npgsql;
 
 namespace App.Infrastructure.Database;
 

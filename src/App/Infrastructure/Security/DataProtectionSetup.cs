@@ -1,13 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
-using App.Infrastructure.Configuration;
-using Dapper;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
-using Npgsql;
 
 namespace App.Infrastructure.Security;
 

@@ -1,4 +1,3 @@
-using App.Infrastructure.Api;
 using Htmx;
 
 namespace App.Infrastructure.Web;
