@@ -32,7 +32,8 @@ builder.Services.AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
     .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookSubscriptionsWorker>();
-builder.Services.AddSingleton(settings.AvailabilitySync).AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
+builder.Services.AddSingleton(settings.AvailabilitySync).AddSingleton<App.Features.FreeTimes.FreeTimesModule.FreeTimesSources>()
+    .AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

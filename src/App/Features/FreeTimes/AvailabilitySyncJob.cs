@@ -10,7 +10,7 @@ namespace App.Features.FreeTimes;
 /// Every interval (ten minutes by default), fetches each connected coach's free times for the coming days before
 /// realtors ask, and their Calendly profile (Calendly sends no webhook when a user changes theirs).
 /// </summary>
-public sealed class AvailabilitySyncWorker(IServiceProvider services, AvailabilitySyncOptions options, TimeProvider clock,
+public sealed class AvailabilitySyncWorker(FreeTimesSources sources, AvailabilitySyncOptions options, TimeProvider clock,
     ILogger<AvailabilitySyncWorker> logger) : PeriodicJob(clock, logger)
 {
     protected override bool Enabled => options.Enabled;
@@ -19,7 +19,7 @@ public sealed class AvailabilitySyncWorker(IServiceProvider services, Availabili
     // Coaches claimed by a run that fails midway are due again once their lease ends.
     protected override async Task<string> RunOnceAsync(CancellationToken ct)
     {
-        var run = await AvailabilitySyncJob.RunOnceAsync(AvailabilitySyncJob.SourcesFrom(services), options, ct);
+        var run = await AvailabilitySyncJob.RunOnceAsync(sources, options, ct);
         return $"{run.Synced} coaches synced, {run.Skipped} skipped (reconnect needed), {run.Failed} failed in {run.Duration}";
     }
 }
@@ -76,15 +76,6 @@ public static class AvailabilitySyncJob
 
     // The connection now needs reconnecting (or is gone): the claim will not pick it again until it is active.
     private const string SkippedSql = "update calendly_integrations set next_sync_at = null where user_id = @UserId";
-
-    /// <summary>What reading free times takes, from the container: the job runs outside any request.</summary>
-    public static FreeTimesSources SourcesFrom(IServiceProvider services) => new(
-        services.GetRequiredService<NpgsqlDataSource>(),
-        services.GetRequiredService<CalendlyCalls>(),
-        services.GetRequiredService<CalendlyOptions>(),
-        services.GetRequiredService<IFusionCache>(),
-        services.GetRequiredService<TimeProvider>(),
-        services.GetRequiredService<ILogger<FreeTimesModule>>());
 
     /// <summary>Syncs due coaches, <c>Concurrency</c> at a time, until none is left unclaimed.</summary>
     public static async Task<RunResult> RunOnceAsync(FreeTimesSources sources, AvailabilitySyncOptions options, CancellationToken ct)

@@ -30,6 +30,31 @@ public sealed class GetFreeTimesTests(AppFixture app)
     }
 
     [Test]
+    [Arguments("2026-03-09T14:00:00Z")]
+    [Arguments("2026-03-09T16:00:00+02:00")]
+    [Arguments("2026-03-09T14:00:00.000Z")]
+    [Arguments("2026-03-09T14:00:00")]
+    [Arguments("2026-03-09T09:00-05:00")]
+    public async Task Any_ISO_8601_form_of_the_same_instants_gets_the_same_answer(string sample)
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var eventUri = coach.Account.EventTypes[0];
+        var (start, end) = (Tomorrow.AddHours(14), Tomorrow.AddDays(3).AddHours(14));
+        var realtor = await SignedInAsync(app.Host, "realtor");
+        // The sample's form, with tomorrow's date and the same 14:00 UTC.
+        string Like(DateTimeOffset time) => sample.Replace("2026-03-09", time.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        var canonical = await realtor.GetAsync(FreeTimesUrl(eventUri, start, end));
+        var other = await realtor.GetAsync(
+            $"/api/calendly/availability/free?eventUri={Uri.EscapeDataString(eventUri)}&startTime={Uri.EscapeDataString(Like(start))}&endTime={Uri.EscapeDataString(Like(end))}");
+
+        await Assert.That(other.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var slots = await SlotsAsync(other);
+        await Assert.That(slots.Count).IsGreaterThan(0);
+        await Assert.That(slots).IsEquivalentTo(await SlotsAsync(canonical));
+    }
+
+    [Test]
     public async Task A_group_event_type_says_how_many_seats_each_slot_has_left()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
@@ -92,10 +117,20 @@ public sealed class GetFreeTimesTests(AppFixture app)
     [Arguments("eventUri", null, "is required.")]
     [Arguments("eventUri", "not a uri", "must be a Calendly event type URI")]
     [Arguments("eventUri", "https://api.calendly.com/users/ABC123", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "ftp://api.calendly.com/event_types/ABC123", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https:///event_types/ABC123", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https://api.calendly.com/event_types/", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https://api.calendly.com/event_types/ABC123?x=1", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https://api.calendly.com/event_types/ABC123#x", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https://api.calendly.com/event_types/ABC/123", "must be a Calendly event type URI")]
+    [Arguments("eventUri", "https://api.calendly.com/event_types/AB%20C", "must be a Calendly event type URI")]
     [Arguments("startTime", null, "is required.")]
     [Arguments("startTime", "next tuesday", "must be an ISO-8601 date and time")]
     [Arguments("endTime", null, "is required.")]
     [Arguments("endTime", "2026-13-45T99:00:00Z", "must be an ISO-8601 date and time")]
+    [Arguments("endTime", "2027-02-29T10:00:00Z", "must be an ISO-8601 date and time")]
+    [Arguments("endTime", "2027-03-01T24:00:00Z", "must be an ISO-8601 date and time")]
+    [Arguments("endTime", "2027-03-01T1x:00:00Z", "must be an ISO-8601 date and time")]
     [Arguments("endTime", "start", "must be after startTime.")]
     [Arguments("endTime", "start+32d", "must be at most 31 days after startTime.")]
     public async Task Invalid_query_parameters_are_refused_naming_the_field(string field, string? value, string message)
