@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using App.Tests.Support;
+
+namespace App.Tests.Infrastructure;
+
+/// <summary>
+/// Every JSON route the OpenAPI document describes, and every page that reads a query, given hostile values by every
+/// kind of caller: nothing may answer 5xx, and a JSON route's refusal is the envelope with an error code. The routes
+/// are read from the document, so a new route is covered the day it is documented.
+/// </summary>
+[ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
+public sealed class HostileInputTests(AppFixture app)
+{
+    private static readonly string[] HostileValues =
+    [
+        "", " ", "x", "-1", "0", "99999999999999999999999", "1e309", "NaN", "null", "true", "[]", "{}",
+        "'; drop table users; --", "<script>alert(1)</script>", "\0", "😀", "../../etc/passwd", "%ZZ",
+        "https://evil.example/event_types/ABC", "http://[::1", "2026-02-30T25:61:61Z", "-2026-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "startTime:asc,startTime:desc", new string('a', 3000),
+    ];
+
+    private static readonly string[] HostileBodies =
+    [
+        "", "{", "null", "[]", "\"x\"", "123", "{}", "{\"a\":" + new string('[', 500) + new string(']', 500) + "}",
+    ];
+
+    // Pages that read their query or path (they are not in the OpenAPI document): path template and query names.
+    private static readonly (string Path, string[] Query)[] Pages =
+    [
+        ("/sessions", ["status", "sort", "minStartTime", "maxStartTime", "count", "pageToken"]),
+        ("/sessions/rows/{uuid}", []),
+        ("/coaches", []),
+        ("/coaches/{coachId}/free-times", ["week", "eventUri"]),
+        ("/coaches/{coachId}/book", ["eventUri"]),
+        ("/event-types", ["pageToken", "count"]),
+        ("/availability", ["userUri"]),
+        ("/calendly/status", []),
+        ("/admin/webhooks", []),
+        ("/api/calendly/oauth/callback", ["code", "state", "error"]),
+    ];
+
+    [Test]
+    [Arguments("coach")]
+    [Arguments("realtor")]
+    [Arguments("admin")]
+    [Arguments("coach, not connected")]
+    [Arguments("signed out")]
+    public async Task No_hostile_input_gets_a_server_error(string caller)
+    {
+        var browser = await CallerAsync(caller);
+        var document = await Browser.JsonAsync(await app.NewBrowser().GetAsync("/openapi/v1.json"));
+        // One entry per request sent: what was wrong with its answer, or null.
+        var problems = new List<string?>();
+
+        // The test assembly's own fault routes (ApiEnvelopeTests) fail on purpose.
+        foreach (var path in document.GetProperty("paths").EnumerateObject().Where(p => !p.Name.Contains("/test-faults/")))
+        foreach (var operation in path.Value.EnumerateObject())
+        {
+            var method = new HttpMethod(operation.Name.ToUpperInvariant());
+            var query = operation.Value.TryGetProperty("parameters", out var parameters)
+                ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!).ToArray()
+                : [];
+            foreach (var url in Urls(path.Name, query))
+            {
+                if (method == HttpMethod.Get) problems.Add(await ProblemWithAsync(browser, method, url, null));
+                else foreach (var body in Bodies(document, operation.Value)) problems.Add(await ProblemWithAsync(browser, method, url, body));
+            }
+        }
+        foreach (var (path, query) in Pages)
+        foreach (var url in Urls(path, query))
+            problems.Add(await ProblemWithAsync(browser, HttpMethod.Get, url, null));
+
+        await Assert.That(problems.OfType<string>()).IsEmpty();
+        // The document was read and walked (about 1,700 requests today), not skipped.
+        await Assert.That(problems.Count).IsGreaterThan(1500);
+    }
+
+    private async Task<Browser> CallerAsync(string caller)
+    {
+        switch (caller)
+        {
+            case "signed out":
+                return app.NewBrowser();
+            case "coach":
+                var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+                return await ConnectedCoaches.SignedInAsync(app.Host, coach.ExternalId, "coach");
+            case "coach, not connected":
+                return await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
+            default:
+                return await ConnectedCoaches.SignedInAsync(app.Host, $"{caller}-{Guid.NewGuid():N}", caller);
+        }
+    }
+
+    // Each path parameter and each query parameter in turn takes every hostile value; then all of them at once.
+    private static IEnumerable<string> Urls(string template, string[] query)
+    {
+        var holes = template.Split('/').Where(s => s.StartsWith('{')).ToArray();
+        string Path(string value) => holes.Aggregate(template, (path, hole) => path.Replace(hole, Uri.EscapeDataString(value)));
+        string Query(IEnumerable<(string Name, string Value)> pairs) =>
+            string.Join('&', pairs.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
+
+        yield return Path("1");
+        foreach (var value in HostileValues)
+        {
+            // A NUL in the path is refused by the server before the app (the test server throws instead).
+            if (holes.Length > 0 && value.Length is > 0 and < 100 && !value.Contains('/') && !value.Contains('\0')) yield return Path(value);
+            foreach (var name in query) yield return $"{Path("1")}?{Query([(name, value)])}";
+            if (query.Length > 1) yield return $"{Path("1")}?{Query(query.Select(name => (name, value)))}";
+        }
+    }
+
+    // Bodies that are not JSON, or not the shape asked for, and the documented shape with each property made hostile.
+    private static IEnumerable<string> Bodies(JsonElement document, JsonElement operation)
+    {
+        foreach (var body in HostileBodies) yield return body;
+        foreach (var property in BodyProperties(document, operation))
+        {
+            foreach (var value in HostileValues) yield return JsonSerializer.Serialize(new Dictionary<string, string> { [property] = value });
+            foreach (var json in new[] { "123", "-1", "true", "[]", "{}", "null", "1.5e400" }) yield return $"{{\"{property}\":{json}}}";
+        }
+    }
+
+    private static IEnumerable<string> BodyProperties(JsonElement document, JsonElement operation)
+    {
+        if (!operation.TryGetProperty("requestBody", out var body)
+            || !body.GetProperty("content").TryGetProperty("application/json", out var json)
+            || !json.GetProperty("schema").TryGetProperty("$ref", out var reference)) return [];
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1]);
+        return schema.TryGetProperty("properties", out var properties) ? properties.EnumerateObject().Select(p => p.Name).ToArray() : [];
+    }
+
+    // What is wrong with the answer to one request, or null.
+    private static async Task<string?> ProblemWithAsync(Browser browser, HttpMethod method, string url, string? body)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await browser.SendAsync(request);
+        var said = $"{method} {url[..Math.Min(url.Length, 160)]} {body?[..Math.Min(body.Length, 80)]}";
+        if ((int)response.StatusCode >= 500) return $"{said} → {(int)response.StatusCode}";
+        // The OAuth routes are a browser's, and answer pages.
+        if ((int)response.StatusCode < 400 || !url.StartsWith("/api/", StringComparison.Ordinal) || url.StartsWith("/api/calendly/oauth/", StringComparison.Ordinal))
+            return null;
+        if (response.Content.Headers.ContentType?.MediaType != "application/json")
+            return $"{said} → {(int)response.StatusCode} as {response.Content.Headers.ContentType?.MediaType ?? "no content"}";
+        var envelope = await Browser.JsonAsync(response);
+        return envelope.GetProperty("data").ValueKind != JsonValueKind.Null
+               || envelope.GetProperty("error").GetProperty("code").GetString() is not { Length: > 0 }
+            ? $"{said} → {(int)response.StatusCode} without the error envelope"
+            : null;
+    }
+}
