@@ -52,10 +52,19 @@ public static class WebhookEffects
         }
     }
 
-    private const string BookedSql = """
+    // The realtor who booked, found inside each upsert (one round trip an event): the widget's opaque utm_content
+    // reference, else a realtor with the invitee's email, else (a reschedule) whoever booked the invitee it replaces.
+    private const string RealtorSql = """
+        coalesce(
+            (select id from users where booking_ref = @BookingReference),
+            (select id from users where role = 'realtor' and lower(email) = lower(@InviteeEmail) order by id limit 1),
+            (select realtor_id from sessions where invitee_uri = @OldInvitee))
+        """;
+
+    private const string BookedSql = $"""
         insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
                               invitee_email, start_time, end_time, status, cancel_url, reschedule_url, source)
-        values (@CoachId, @RealtorId, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
+        values (@CoachId, {RealtorSql}, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
                 @StartTime, @EndTime, 'active', @CancelUrl, @RescheduleUrl, 'webhook')
         on conflict (invitee_uri) do update set
             realtor_id = coalesce(sessions.realtor_id, excluded.realtor_id),
@@ -72,21 +81,17 @@ public static class WebhookEffects
     private static async Task BookedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, JsonElement payload,
         CancellationToken ct)
     {
-        var inviteeUri = Text(payload, "uri")!;
-        var oldInvitee = Text(payload, "old_invitee");
-        var realtorId = await RealtorOfAsync(connection, transaction, payload, ct)
-            ?? (oldInvitee is null ? null : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "select realtor_id from sessions where invitee_uri = @OldInvitee", new { OldInvitee = oldInvitee }, transaction, cancellationToken: ct)));
-        await connection.ExecuteAsync(new CommandDefinition(BookedSql, SessionOf(coachId, realtorId, payload), transaction, cancellationToken: ct));
-        if (oldInvitee is not null)
-            await MarkRescheduledAsync(connection, transaction, oldInvitee, inviteeUri, ct);
+        var session = SessionOf(coachId, payload);
+        await connection.ExecuteAsync(new CommandDefinition(BookedSql, session, transaction, cancellationToken: ct));
+        if (session.OldInvitee is not null)
+            await MarkRescheduledAsync(connection, transaction, session.OldInvitee, session.InviteeUri, ct);
     }
 
-    private const string CanceledSql = """
+    private const string CanceledSql = $"""
         insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
                               invitee_email, start_time, end_time, status, cancel_url, reschedule_url, canceled_at,
                               cancel_reason, canceler_type, source)
-        values (@CoachId, @RealtorId, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
+        values (@CoachId, {RealtorSql}, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
                 @StartTime, @EndTime, 'canceled', @CancelUrl, @RescheduleUrl, @CanceledAt, @Reason, @CancelerType, 'webhook')
         on conflict (invitee_uri) do update set
             status = case when sessions.status = 'rescheduled' then sessions.status else 'canceled' end,
@@ -107,25 +112,30 @@ public static class WebhookEffects
                 await MarkRescheduledAsync(connection, transaction, inviteeUri, newInvitee, ct);
             return;
         }
-        var session = SessionOf(coachId, await RealtorOfAsync(connection, transaction, payload, ct), payload);
-        await connection.ExecuteAsync(new CommandDefinition(CanceledSql, session, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(CanceledSql, SessionOf(coachId, payload), transaction, cancellationToken: ct));
     }
 
-    /// <summary>The session row an invitee payload describes (the cancellation fields stay null for a booking).</summary>
+    /// <summary>
+    /// The session row an invitee payload describes (the cancellation fields stay null for a booking), and what finds
+    /// its realtor (<see cref="RealtorSql"/>).
+    /// </summary>
     private sealed record SessionFields(
-        long CoachId, long? RealtorId, string EventUri, string InviteeUri, string? EventTypeUri, string EventName, string? InviteeName,
+        long CoachId, string EventUri, string InviteeUri, string? EventTypeUri, string EventName, string? InviteeName,
         string? InviteeEmail, DateTimeOffset StartTime, DateTimeOffset EndTime, string? CancelUrl, string? RescheduleUrl,
-        DateTimeOffset? CanceledAt, string? Reason, string? CancelerType);
+        DateTimeOffset? CanceledAt, string? Reason, string? CancelerType, string? BookingReference, string? OldInvitee);
 
-    private static SessionFields SessionOf(long coachId, long? realtorId, JsonElement payload)
+    private static SessionFields SessionOf(long coachId, JsonElement payload)
     {
         var scheduled = payload.GetProperty("scheduled_event");
-        return new SessionFields(coachId, realtorId, Text(scheduled, "uri")!, Text(payload, "uri")!, Text(scheduled, "event_type"),
-            Text(scheduled, "name") ?? "Session", Text(payload, "name"), Text(payload, "email"),
+        return new SessionFields(coachId, Text(scheduled, "uri")!, Text(payload, "uri")!, Text(scheduled, "event_type"),
+            Text(scheduled, "name") ?? "Session", Text(payload, "name"), NullIfEmpty(Text(payload, "email")),
             scheduled.GetProperty("start_time").GetDateTimeOffset(), scheduled.GetProperty("end_time").GetDateTimeOffset(),
             Text(payload, "cancel_url"), Text(payload, "reschedule_url"), Time(payload, "cancellation", "created_at"),
-            Text(payload, "cancellation", "reason"), Text(payload, "cancellation", "canceler_type"));
+            Text(payload, "cancellation", "reason"), Text(payload, "cancellation", "canceler_type"),
+            NullIfEmpty(Text(payload, "tracking", "utm_content")), Text(payload, "old_invitee"));
     }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private static Task MarkRescheduledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string oldInvitee, string newInvitee,
         CancellationToken ct) =>
@@ -160,20 +170,6 @@ public static class WebhookEffects
             coachesByUri[uri] = coachId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
                 "select user_id from calendly_integrations where calendly_user_uri = @Uri", new { Uri = uri }, transaction, cancellationToken: ct));
         return coachId;
-    }
-
-    /// <summary>The realtor who booked: the widget's opaque utm_content reference, else a realtor with the invitee's email.</summary>
-    private static async Task<long?> RealtorOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, CancellationToken ct)
-    {
-        if (Text(payload, "tracking", "utm_content") is { Length: > 0 } reference
-            && await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "select id from users where booking_ref = @Reference", new { Reference = reference }, transaction, cancellationToken: ct)) is { } byReference)
-            return byReference;
-        return Text(payload, "email") is { Length: > 0 } email
-            ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "select id from users where role = 'realtor' and lower(email) = lower(@Email) order by id limit 1", new { Email = email }, transaction,
-                cancellationToken: ct))
-            : null;
     }
 
     private static string? Text(JsonElement element, params string[] path)

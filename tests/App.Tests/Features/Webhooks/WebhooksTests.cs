@@ -202,6 +202,27 @@ public sealed class WebhooksTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_booking_made_on_Calendly_directly_goes_to_the_realtor_with_the_invitee_s_email()
+    {
+        var (coach, inbox) = await SubscribedCoachAsync();
+        await using var _ = inbox;
+        var realtor = await RealtorAsync();
+        await using var db = await app.Database.OpenAsync();
+        var email = await db.ExecuteScalarAsync<string>("select email from users where id = @Id", new { realtor.Id });
+        var eventType = coach.Account.EventTypes[0];
+        // No reference from the app's widget, and the email typed in another case.
+        var booking = await app.Simulator.BookAsync(eventType, await app.Simulator.FirstFreeSlotAsync(coach.Tokens.AccessToken, eventType),
+            email!.ToUpperInvariant(), utmContent: null);
+        var delivery = await inbox.WaitForAsync("invitee.created", booking.Invitee);
+        await DeliverAsync(delivery.Body, delivery.Signature);
+
+        await ProcessAllAsync(booking.Invitee);
+
+        await Assert.That(await db.ExecuteScalarAsync<long?>("select realtor_id from sessions where invitee_uri = @Invitee", new { booking.Invitee }))
+            .IsEqualTo(realtor.Id);
+    }
+
+    [Test]
     public async Task A_cancellation_cancels_the_session_with_its_reason()
     {
         var (coach, inbox) = await SubscribedCoachAsync();
