@@ -44,21 +44,8 @@ builder.Services.AddAppAuthentication(settings.Auth);
 
 // Endpoints are Carter modules in Features/ (and Infrastructure/ for sign-in); validators are found by the same scan.
 builder.Services.AddCarter();
-builder.Services.AddOpenApi(o => o
-    .AddDocumentTransformer((document, _, _) =>
-    {
-        document.Info.Title = "Calendly.Slices API";
-        document.Info.Description = "JSON endpoints. Every answer is the envelope { data, error }.";
-        return Task.CompletedTask;
-    })
-    // Query records bind case-insensitively; their parameters are documented as the seed spells them (eventUri, not EventUri).
-    .AddOperationTransformer((operation, _, _) =>
-    {
-        foreach (var parameter in operation.Parameters ?? [])
-            if (parameter is Microsoft.OpenApi.OpenApiParameter { In: Microsoft.OpenApi.ParameterLocation.Query, Name: { } name } query)
-                query.Name = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
-        return Task.CompletedTask;
-    }));
+// OpenAPI for the JSON routes: bearer sign-in and the shared error answers (ApiDocumentation).
+builder.Services.AddApiDocumentation();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 // Binding failures throw, so that the one error mapping answers them in the envelope.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -82,7 +69,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapOpenApi().AllowAnonymous();
-app.MapCarter();
+app.MapGroup("").DocumentingSignIn().MapCarter();
 app.Logger.LogInformation("Calendly.Slices: Calendly in {Mode} mode (API {ApiBaseUrl}, auth {AuthBaseUrl}); sign-in: {SignIn}",
     settings.Calendly.Mode, settings.Calendly.ApiBaseUrl, settings.Calendly.AuthBaseUrl,
     settings.Auth.UsesDevSignIn ? "development (/dev/sign-in)" : settings.Auth.Authority);

@@ -44,6 +44,8 @@ public sealed partial class BookingsModule : ICarterModule
         app.MapPost("/api/calendly/bookings", RecordBooking)
             .RequireAuthorization()
             .Validate<BookingRequest>()
+            .ProducesErrors(StatusCodes.Status404NotFound)
+            .ProducesCalendlyErrors()
             .WithTags("Bookings")
             .WithSummary("Record a booking made in the embedded Calendly page, after confirming it with Calendly.");
     }

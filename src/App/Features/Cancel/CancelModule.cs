@@ -45,8 +45,8 @@ public sealed partial class CancelModule : ICarterModule
         app.MapPost("/api/calendly/events/cancel", CancelEvent)
             .RequireAuthorization()
             .Validate<CancelRequest>()
-            .Produces<Envelope<object>>(StatusCodes.Status404NotFound)
-            .Produces<Envelope<object>>(StatusCodes.Status409Conflict)
+            .ProducesErrors(StatusCodes.Status404NotFound)
+            .ProducesCalendlyErrors()
             .WithTags("Sessions")
             .WithSummary("Cancel a scheduled session (its host coach, or the realtor who booked it). A realtor's group session "
                 + "answers 409 with their own invitee's cancelUrl in details.");

@@ -43,6 +43,7 @@ public sealed class EventTypesModule : ICarterModule
         app.MapGet("/api/calendly/events/types", ListEventTypes)
             .RequireAuthorization()
             .Validate<ListEventTypesQuery>()
+            .ProducesCalendlyErrors()
             .WithTags("EventTypes")
             .WithSummary("The signed-in coach's active Calendly event types, paginated (count 1–100, pageToken from nextPageToken).");
         // The page takes the same query without the validator: the client clamps count to 1–100, and a bad count in a

@@ -87,7 +87,8 @@ public sealed class FreeTimesModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/calendly/availability/free", GetFreeTimes)
-            .Produces<Envelope<object>>(StatusCodes.Status400BadRequest)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .ProducesCalendlyErrors()
             .RequireAuthorization()
             .WithTags("FreeTimes")
             .WithSummary("Free times of a coach's event type between startTime and endTime (at most 31 days; a past start counts from now).");

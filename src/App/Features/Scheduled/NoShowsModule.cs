@@ -43,9 +43,9 @@ public sealed partial class NoShowsModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/calendly/events/no-shows").RequireAuthorization().WithTags("Sessions");
-        api.MapPost("", MarkNoShow).Validate<NoShowRequest>()
+        api.MapPost("", MarkNoShow).Validate<NoShowRequest>().ProducesErrors(StatusCodes.Status404NotFound).ProducesCalendlyErrors()
             .WithSummary("Mark an invitee of one of the coach's events as a no-show.");
-        api.MapPost("/undo", UndoNoShow).Validate<UndoNoShowRequest>()
+        api.MapPost("/undo", UndoNoShow).Validate<UndoNoShowRequest>().ProducesErrors(StatusCodes.Status404NotFound).ProducesCalendlyErrors()
             .WithSummary("Take back a no-show (the invitee's URI and the no-show's URI, as the scheduled list gives them).");
 
         var pages = app.MapGroup("/sessions/no-shows").RequireAuthorization().ExcludeFromDescription();

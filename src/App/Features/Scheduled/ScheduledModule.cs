@@ -125,6 +125,7 @@ public sealed partial class ScheduledModule : ICarterModule
         app.MapGet("/api/calendly/events/scheduled", ListScheduled)
             .RequireAuthorization()
             .Validate<ScheduledQuery>()
+            .ProducesCalendlyErrors()
             .WithTags("Sessions")
             .WithSummary("Scheduled sessions: a coach's Calendly events with their invitees, or the sessions a realtor booked. "
                 + "Times without an offset are read in the caller's time zone.");

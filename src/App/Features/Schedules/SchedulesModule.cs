@@ -49,6 +49,7 @@ public sealed class SchedulesModule : ICarterModule
         app.MapGet("/api/calendly/availability/schedules", ListSchedules)
             .RequireAuthorization()
             .Validate<ListSchedulesQuery>()
+            .ProducesCalendlyErrors()
             .WithTags("Schedules")
             .WithSummary("A coach's Calendly availability schedules: the caller's own, or (admins) another user's by userUri.");
         app.MapGet("/availability", ShowAvailability).RequireAuthorization().ExcludeFromDescription();

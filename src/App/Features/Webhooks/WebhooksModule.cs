@@ -31,12 +31,13 @@ public sealed class WebhooksModule : ICarterModule
     {
         app.MapPost("/api/calendly/webhooks", Receive)
             .AllowAnonymous()
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable)
             .WithTags("Webhooks")
             .WithSummary("Calendly's webhook deliveries (authenticated by their Calendly-Webhook-Signature).");
 
         var operators = app.MapGroup("/api/admin/webhooks").RequireAuthorization().WithTags("Webhooks");
-        operators.MapGet("", ListRecent).WithSummary("Admins: the most recent webhook events, parked ones first, with their state and error.");
-        operators.MapPost("/{id:long}/replay", Replay).WithSummary("Admins: process an event again (a parked one, or one that failed).");
+        operators.MapGet("", ListRecent).ProducesErrors(StatusCodes.Status403Forbidden).WithSummary("Admins: the most recent webhook events, parked ones first, with their state and error.");
+        operators.MapPost("/{id:long}/replay", Replay).ProducesErrors(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound).WithSummary("Admins: process an event again (a parked one, or one that failed).");
     }
 
     public static async Task<Results<Ok<Envelope<Received>>, ApiErrorResult>> Receive(HttpRequest request, CalendlyOptions calendly,
