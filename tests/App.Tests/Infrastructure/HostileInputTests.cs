@@ -7,8 +7,9 @@ namespace App.Tests.Infrastructure;
 
 /// <summary>
 /// Every JSON route the OpenAPI document describes, and every page that reads a query, given hostile values by every
-/// kind of caller: nothing may answer 5xx, and a JSON route's refusal is the envelope with an error code. The routes
-/// are read from the document, so a new route is covered the day it is documented.
+/// kind of caller: nothing may answer 5xx, a JSON route's refusal is the envelope with an error code, and every status a
+/// documented route answers is one its operation lists. The routes are read from the document, so a new route is
+/// covered the day it is documented.
 /// </summary>
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class HostileInputTests(AppFixture app)
@@ -62,15 +63,14 @@ public sealed class HostileInputTests(AppFixture app)
             var query = operation.Value.TryGetProperty("parameters", out var parameters)
                 ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!).ToArray()
                 : [];
+            var documented = operation.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
             foreach (var url in Urls(path.Name, query))
-            {
-                if (method == HttpMethod.Get) problems.Add(await ProblemWithAsync(browser, method, url, null));
-                else foreach (var body in Bodies(document, operation.Value)) problems.Add(await ProblemWithAsync(browser, method, url, body));
-            }
+            foreach (var body in method == HttpMethod.Get ? [null] : Bodies(document, operation.Value).Cast<string?>())
+                problems.Add(await ProblemWithAsync(browser, method, url, body, documented));
         }
         foreach (var (path, query) in Pages)
         foreach (var url in Urls(path, query))
-            problems.Add(await ProblemWithAsync(browser, HttpMethod.Get, url, null));
+            problems.Add(await ProblemWithAsync(browser, HttpMethod.Get, url, null, documented: null));
 
         await Assert.That(problems.OfType<string>()).IsEmpty();
         // The document was read and walked (about 1,700 requests today), not skipped.
@@ -131,14 +131,17 @@ public sealed class HostileInputTests(AppFixture app)
         return schema.TryGetProperty("properties", out var properties) ? properties.EnumerateObject().Select(p => p.Name).ToArray() : [];
     }
 
-    // What is wrong with the answer to one request, or null.
-    private static async Task<string?> ProblemWithAsync(Browser browser, HttpMethod method, string url, string? body)
+    // What is wrong with the answer to one request, or null. A documented route must answer a status its OpenAPI lists.
+    private static async Task<string?> ProblemWithAsync(Browser browser, HttpMethod method, string url, string? body,
+        IReadOnlySet<string>? documented)
     {
         using var request = new HttpRequestMessage(method, url);
         if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await browser.SendAsync(request);
         var said = $"{method} {url[..Math.Min(url.Length, 160)]} {body?[..Math.Min(body.Length, 80)]}";
         if ((int)response.StatusCode >= 500) return $"{said} → {(int)response.StatusCode}";
+        if (documented is not null && !documented.Contains(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            return $"{said} → {(int)response.StatusCode}, which its OpenAPI operation does not list";
         // The OAuth routes are a browser's, and answer pages.
         if ((int)response.StatusCode < 400 || !url.StartsWith("/api/", StringComparison.Ordinal) || url.StartsWith("/api/calendly/oauth/", StringComparison.Ordinal))
             return null;

@@ -46,6 +46,7 @@ public sealed class CoachesModule : ICarterModule
     {
         app.MapGet("/api/coaches", ListCoaches)
             .RequireAuthorization()
+            .ProducesErrors(StatusCodes.Status400BadRequest)
             .WithTags("Coaches")
             .WithSummary("Connected coaches and the event types a realtor can book with them.");
         app.MapGet("/coaches", ShowCoaches).RequireAuthorization().ExcludeFromDescription();
