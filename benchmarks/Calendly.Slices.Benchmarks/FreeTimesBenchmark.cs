@@ -70,11 +70,11 @@ public static partial class FreeTimesBenchmark
         await simulator.ClearFaultsAsync();
 
         Console.WriteLine();
-        Console.WriteLine("| load run | requests/s | p99 | non-2xx | app CPU / request | wrk CPU / request |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| load run | requests/s | p99 | non-2xx | app CPU / request | wrk CPU / request | allocated / request |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var (name, run) in new[] { ("GET /healthz (baseline)", health), ("GET free times, cached", cached), ("GET free times, cached, Calendly down", outage) })
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {run.RequestsPerSecond:F0} | {run.P99} | {run.Errors} | {run.AppCpu:F0} µs | {run.WrkCpu:F0} µs |"));
+                $"| {name} | {run.RequestsPerSecond:F0} | {run.P99} | {run.Errors} | {run.AppCpu:F0} µs | {run.WrkCpu:F0} µs | {run.Allocated / 1024:F1} KB |"));
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"cached / healthz = {cached.RequestsPerSecond / health.RequestsPerSecond:F3}; 1,000 concurrent cold requests of one key: {upstreamCalls} upstream call(s), {coldFailures} failed."));
@@ -82,8 +82,9 @@ public static partial class FreeTimesBenchmark
 
     private const int Rounds = 5;
 
-    // CPU per request, in microseconds: the app's process (which also hosts the idle simulator) and wrk's.
-    private sealed record WrkRun(double RequestsPerSecond, string P99, long Errors, double AppCpu, double WrkCpu);
+    // CPU per request, in microseconds: the app's process (which also hosts the idle simulator) and wrk's; bytes the
+    // process allocated per request (managed heap; Kestrel's pooled buffers are not allocations).
+    private sealed record WrkRun(double RequestsPerSecond, string P99, long Errors, double AppCpu, double WrkCpu, double Allocated);
 
     private static WrkRun Wrk(string url, string token, int seconds)
     {
@@ -94,17 +95,19 @@ public static partial class FreeTimesBenchmark
             RedirectStandardOutput = true,
         };
         var appCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         var appCpu = Process.GetCurrentProcess().TotalProcessorTime - appCpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         var rps = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var p99 = P99().Match(output).Groups[1].Value;
         var errors = NonSuccess().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         var requests = long.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var wrkCpu = Times().Matches(output).TakeLast(2).Sum(time =>
             int.Parse(time.Groups[1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(time.Groups[2].Value, CultureInfo.InvariantCulture));
-        return new WrkRun(rps, p99, errors, appCpu.TotalMicroseconds / requests, wrkCpu * 1e6 / requests);
+        return new WrkRun(rps, p99, errors, appCpu.TotalMicroseconds / requests, wrkCpu * 1e6 / requests, (double)allocated / requests);
     }
 
     private static async Task<string> RealtorTokenAsync(HttpClient http)

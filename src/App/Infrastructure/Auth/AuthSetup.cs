@@ -29,6 +29,8 @@ public static class AuthSetup
             .AddJwtBearer(Bearer, o =>
             {
                 o.MapInboundClaims = false;
+                // Nothing reads the raw token back from the ticket; keeping it there cost every request a copy.
+                o.SaveToken = false;
                 o.Events = new JwtBearerEvents
                 {
                     OnMessageReceived = context =>
