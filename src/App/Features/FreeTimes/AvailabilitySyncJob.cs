@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using App.Infrastructure.Jobs;
-using ZiggyCreatures.Caching.Fusion;
 using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Features.FreeTimes;
