@@ -28,7 +28,7 @@ public static class AvailabilityApi
 
         return world.Locked(w =>
         {
-            if (!w.EventTypes.TryGetValue(typeUuid!, out var type)) return CalendlyErrors.NotFound();
+            if (!w.EventTypes.TryGetValue(typeUuid!, out var type) || type.DeletedAt is not null) return CalendlyErrors.NotFound();
             var owner = w.Users[type.OwnerUuid];
             if (!caller.SharesOrganizationWith(owner)) return CalendlyErrors.PermissionDenied();
             var slots = type.Active ? FreeSlots.Find(w, type, window.Start, window.End, clock.GetUtcNow(), settings.SlotStepMinutes) : [];

@@ -36,7 +36,7 @@ public static class EventTypesApi
         {
             if (owner.Refusal(caller, w) is { } refusal) return refusal;
             var types = w.EventTypes.Values
-                .Where(t => w.Users[t.OwnerUuid].OrganizationUuid == caller.OrganizationUuid)
+                .Where(t => t.DeletedAt is null && w.Users[t.OwnerUuid].OrganizationUuid == caller.OrganizationUuid)
                 .Where(t => owner.UserUuid is null || t.OwnerUuid == owner.UserUuid)
                 .Where(t => active is null || t.Active == active)
                 .Where(t => adminManaged is not true); // no event type here is admin-managed
@@ -50,6 +50,7 @@ public static class EventTypesApi
     {
         "name" => type.Name,
         "position" => type.Position,
-        _ => type.CreatedAt, // created_at and updated_at: event types are never edited here
+        "updated_at" => type.UpdatedAt ?? type.CreatedAt,
+        _ => type.CreatedAt,
     };
 }

@@ -12,5 +12,6 @@ public static class ControlEndpoints
         StatsControl.Map(control);
         ResetControl.Map(control);
         BookingsControl.Map(control);
+        EventTypesControl.Map(control);
     }
 }

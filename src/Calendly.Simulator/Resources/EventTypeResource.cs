@@ -22,9 +22,9 @@ public sealed record EventTypeResource(
 
     public static EventTypeResource From(EventType type, User owner, ResourceUris uris) => new(
         uris.EventType(type.Uuid), type.Name, type.Active, "instant", type.Slug, uris.SchedulingPage(owner.Slug, type.Slug),
-        type.DurationMinutes, null, type.Kind, null, "StandardEventType", type.Color, type.CreatedAt, type.CreatedAt, null,
+        type.DurationMinutes, null, type.Kind, null, "StandardEventType", type.Color, type.CreatedAt, type.UpdatedAt ?? type.CreatedAt, null,
         type.Description, $"<p>{System.Net.WebUtility.HtmlEncode(type.Description)}</p>",
-        new EventTypeProfile("User", owner.Name, uris.User(owner.Uuid)), false, null, false,
+        new EventTypeProfile("User", owner.Name, uris.User(owner.Uuid)), false, type.DeletedAt, false,
         type.Kind == EventKind.Group ? "Group" : "One-on-One", type.Position,
         // Event types name Zoom "zoom_conference"; scheduled events call the same location "zoom" (seen in real payloads).
         [new(type.LocationKind == "zoom" ? "zoom_conference" : type.LocationKind)], DefaultQuestions);

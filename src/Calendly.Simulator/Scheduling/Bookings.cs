@@ -20,7 +20,8 @@ public sealed class Bookings(WorldStore store, TimeProvider clock, SimulatorSett
     public BookingResult Book(string eventTypeUuid, DateTimeOffset start, string name, string email, string? timezone, Tracking? tracking) =>
         store.Locked(world =>
         {
-            if (!world.EventTypes.TryGetValue(eventTypeUuid, out var type)) return Refused(404, "There is no such event type.");
+            if (!world.EventTypes.TryGetValue(eventTypeUuid, out var type) || type.DeletedAt is not null)
+                return Refused(404, "There is no such event type.");
             if (string.IsNullOrWhiteSpace(name)) return Refused(400, "The invitee's name is required.");
             if (!MailAddress.TryCreate(email, out _)) return Refused(400, "The invitee's email is not a valid address.");
             if (CheckSlot(world, type, start, null) is { } refusal) return new BookingResult(null, refusal);

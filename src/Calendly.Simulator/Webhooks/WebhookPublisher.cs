@@ -10,21 +10,32 @@ namespace Calendly.Simulator.Webhooks;
 public sealed record WebhookEnvelope(string Event, DateTimeOffset CreatedAt, string CreatedBy, JsonObject Payload);
 
 /// <summary>
-/// Turns a change into one delivery per matching active subscription: a user-scoped subscription of the host, or an
-/// organization-scoped one of the host's organization, that lists the event. Called under the world lock, right after
-/// the change, so the payload shows the state the change left behind.
+/// Turns a change into one delivery per matching active subscription: a user-scoped subscription of the user the change
+/// concerns (the host of a booking, the owner of an event type), or an organization-scoped one of that user's
+/// organization, that lists the event. Called under the world lock, right after the change, so the payload shows the
+/// state the change left behind.
 /// </summary>
 public sealed class WebhookPublisher(DeliveryQueue queue, ResourceUris uris, TimeProvider clock, SimulatorSettings settings)
 {
-    public void InviteeChanged(SimulatedWorld world, string eventName, Invitee invitee)
+    public void InviteeChanged(SimulatedWorld world, string eventName, Invitee invitee) =>
+        Publish(world, eventName, world.Users[world.Events[invitee.EventUuid].HostUuid], () => InviteeResource.WebhookPayload(invitee, world, uris));
+
+    /// <summary>event_type.created, .updated or .deleted: the payload is the event type as GET /event_types/{uuid} shows it.</summary>
+    public void EventTypeChanged(SimulatedWorld world, string eventName, EventType type)
     {
-        var host = world.Users[world.Events[invitee.EventUuid].HostUuid];
+        var owner = world.Users[type.OwnerUuid];
+        Publish(world, eventName, owner,
+            () => JsonSerializer.SerializeToNode(EventTypeResource.From(type, owner, uris), CalendlyJson.Options)!.AsObject());
+    }
+
+    private void Publish(SimulatedWorld world, string eventName, User subject, Func<JsonObject> payloadOf)
+    {
         var subscriptions = world.WebhookSubscriptions.Values.Where(s => s.State == WebhookState.Active && s.Events.Contains(eventName)
-            && (s.Scope == WebhookScope.Organization && s.OrganizationUuid == host.OrganizationUuid
-                || s.Scope == WebhookScope.User && s.UserUuid == host.Uuid)).ToList();
+            && (s.Scope == WebhookScope.Organization && s.OrganizationUuid == subject.OrganizationUuid
+                || s.Scope == WebhookScope.User && s.UserUuid == subject.Uuid)).ToList();
         if (subscriptions.Count == 0) return;
 
-        var payload = InviteeResource.WebhookPayload(invitee, world, uris);
+        var payload = payloadOf();
         var now = clock.GetUtcNow();
         foreach (var subscription in subscriptions)
         {

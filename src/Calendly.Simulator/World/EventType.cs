@@ -21,4 +21,8 @@ public sealed record EventType(
     public TimeSpan Duration => TimeSpan.FromMinutes(DurationMinutes);
     public TimeSpan BufferBefore { get; init; }
     public TimeSpan BufferAfter { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>Deleted event types stay readable by URI (their scheduled events refer to them) but are listed and booked no more.</summary>
+    public DateTimeOffset? DeletedAt { get; init; }
 }

@@ -12,9 +12,13 @@ public static class CalendlyWebhookSubscriptions
     public const string Missing = "missing";
     public const string UnsupportedPlan = "unsupported_plan";
 
-    /// <summary>What the app applies to sessions. Calendly has no update: a subscription lacking one is recreated.</summary>
+    /// <summary>
+    /// What the app acts on: bookings for sessions, event type changes for the coach's cached event types and free times.
+    /// All allow the user scope, so one subscription takes them. Calendly has no update: a subscription lacking one is recreated.
+    /// </summary>
     public static readonly IReadOnlyList<string> Events =
-        ["invitee.created", "invitee.canceled", "invitee_no_show.created", "invitee_no_show.deleted"];
+        ["invitee.created", "invitee.canceled", "invitee_no_show.created", "invitee_no_show.deleted",
+         "event_type.created", "event_type.updated", "event_type.deleted"];
 
     public const string WebhookPath = "api/calendly/webhooks";
 

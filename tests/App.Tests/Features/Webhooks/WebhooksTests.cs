@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using App.Features.Webhooks;
@@ -15,15 +16,13 @@ namespace App.Tests.Features.Webhooks;
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class WebhooksTests(AppFixture app)
 {
-    private static readonly string[] Events = ["invitee.created", "invitee.canceled", "invitee_no_show.created", "invitee_no_show.deleted"];
-
     /// <summary>A connected coach whose Calendly delivers its webhooks to a test inbox, as it would to the app.</summary>
     private async Task<(ConnectedCoaches.ConnectedCoach Coach, WebhookInbox Inbox)> SubscribedCoachAsync()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
         var inbox = await WebhookInbox.StartAsync();
         await app.Host.Services.GetRequiredService<CalendlyClient>().CreateWebhookSubscriptionAsync(coach.Tokens.AccessToken,
-            new WebhookSubscriptionRequest(inbox.Url, Events, coach.Tokens.Organization, "user", coach.Account.Uri, null), CancellationToken.None);
+            new WebhookSubscriptionRequest(inbox.Url, CalendlyWebhookSubscriptions.Events, coach.Tokens.Organization, "user", coach.Account.Uri, null), CancellationToken.None);
         return (coach, inbox);
     }
 
@@ -220,6 +219,30 @@ public sealed class WebhooksTests(AppFixture app)
 
         await Assert.That(await db.ExecuteScalarAsync<long?>("select realtor_id from sessions where invitee_uri = @Invitee", new { booking.Invitee }))
             .IsEqualTo(realtor.Id);
+    }
+
+    [Test]
+    public async Task An_event_type_the_coach_adds_in_Calendly_is_offered_once_its_event_type_created_is_applied()
+    {
+        var (coach, inbox) = await SubscribedCoachAsync();
+        await using var _ = inbox;
+        var realtor = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
+        var week = $"/coaches/{coach.UserId}/free-times";
+        await Assert.That((await realtor.GetAsync(week)).StatusCode).IsEqualTo(HttpStatusCode.OK);
+
+        var created = await app.Simulator.Http.PostAsJsonAsync("_sim/event_types", new { owner = coach.Account.Uri, name = "Listing Review" });
+        var eventType = (await Browser.JsonAsync(created)).GetProperty("uri").GetString()!;
+        var delivery = await inbox.WaitForAsync("event_type.created", eventType);
+        var withNewType = $"{week}?eventUri={Uri.EscapeDataString(eventType)}";
+        // The coach's event types are cached: until the delivery is applied, the new one is not known here.
+        await Assert.That((await realtor.GetAsync(withNewType)).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+
+        await DeliverAsync(delivery.Body, delivery.Signature);
+        await ProcessAllAsync(eventType);
+
+        var page = await realtor.GetAsync(withNewType);
+        await Assert.That(page.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(await page.Content.ReadAsStringAsync()).Contains("Listing Review");
     }
 
     [Test]
