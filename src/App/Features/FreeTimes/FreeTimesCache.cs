@@ -192,9 +192,9 @@ public static class FreeTimesCache
         return new Snapshot(eventTypeUri, windowStart > fetchedAt ? windowStart : fetchedAt, windowEnd, fetchedAt, slots);
     }
 
-    // REVIEW: the table has no columns for the key (event type, window, fetched at), so they live in data; a migration
-    // adding them (with an index on event_type_uri) would let these queries use an index. A row whose window a newer
-    // fetch covers, or which has ended, is of no further use.
+    // The table keeps the seed's shape: the key (event type, window, fetched at) lives in data, and an index on
+    // data->>'eventTypeUri' (migration 0008) serves the look-ups by event type. A row whose window a newer fetch
+    // covers, or which has ended, is of no further use.
     private const string SaveSql = """
         with superseded as (
             delete from calendly_availability_cache
