@@ -54,9 +54,13 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A page in a fresh browser context (its own cookies); <paramref name="javaScript"/> false for a browser with scripts off.</summary>
+    public async Task<IPage> NewPageAsync(bool javaScript = true)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), TimezoneId = "Europe/Paris" });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl.ToString(), TimezoneId = "Europe/Paris", JavaScriptEnabled = javaScript,
+        });
         return await context.NewPageAsync();
     }
 

@@ -34,6 +34,18 @@ public sealed class DevSignInTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_blank_time_zone_signs_in_with_UTC_as_a_browser_without_scripts_sends_it()
+    {
+        var browser = app.NewBrowser();
+        var id = NewId();
+        // The field is filled in by a script that detects the zone; without scripts it is posted empty.
+        await browser.SignInAsync(id, $"{id}@example.test", "realtor", "");
+
+        var me = (await Browser.JsonAsync(await browser.GetAsync("/api/me"))).GetProperty("data");
+        await Assert.That(me.GetProperty("timeZone").GetString()).IsEqualTo("UTC");
+    }
+
+    [Test]
     public async Task The_first_authenticated_request_creates_the_users_row()
     {
         var browser = app.NewBrowser();

@@ -18,7 +18,8 @@ public sealed partial class DevSignInModule : ICarterModule
         public string? UserId { get; init; }
         public string? Email { get; init; }
         public string? Role { get; init; }
-        public string? TimeZone { get; init; }
+        /// <summary>Left blank (the form's field without a script to detect it), the stored zone or UTC applies.</summary>
+        public string? TimeZone { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
     }
 
     public sealed record DevToken(string Token, DateTimeOffset ExpiresAt);
