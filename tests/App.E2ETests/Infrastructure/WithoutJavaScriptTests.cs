@@ -12,10 +12,10 @@ namespace App.E2ETests.Infrastructure;
 public sealed class WithoutJavaScriptTests(BrowserFixture app)
 {
     [Test]
-    public async Task A_realtor_sets_their_time_zone_and_reads_a_coach_s_week_without_javascript()
+    public async Task A_coach_connects_Calendly_and_a_realtor_sets_their_time_zone_and_reads_the_coach_s_week_without_javascript()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
-        await Flows.ConnectedCoachAsync(app, $"nojs-coach-{Guid.NewGuid():N}"[..20], account.Uuid);
+        await Flows.ConnectedCoachAsync(app, $"nojs-coach-{Guid.NewGuid():N}"[..20], account.Uuid, javaScript: false);
         var page = await app.NewPageAsync(javaScript: false);
         await Flows.SignInAsync(page, $"nojs-realtor-{Guid.NewGuid():N}"[..22], "realtor");
 
