@@ -7,8 +7,8 @@ namespace App.Tests.Infrastructure;
 
 /// <summary>
 /// Every JSON route the OpenAPI document describes, and every page that reads a query, given hostile values by every
-/// kind of caller: nothing may answer 5xx, a JSON route's refusal is the envelope with an error code, and every status a
-/// documented route answers is one its operation lists. The routes are read from the document, so a new route is
+/// kind of caller: nothing may answer 5xx, a JSON route's refusal is the envelope with an error code and a page's is an
+/// error page, and every status a documented route answers is one its operation lists. The routes are read from the document, so a new route is
 /// covered the day it is documented.
 /// </summary>
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
@@ -27,6 +27,8 @@ public sealed class HostileInputTests(AppFixture app)
         "", "{", "null", "[]", "\"x\"", "123", "{}", "{\"a\":" + new string('[', 500) + new string(']', 500) + "}",
     ];
 
+    private static readonly string[] BrowserRoutes = ["/api/calendly/oauth/connect", "/api/calendly/oauth/callback"];
+
     // Pages that read their query or path (they are not in the OpenAPI document): path template and query names.
     private static readonly (string Path, string[] Query)[] Pages =
     [
@@ -34,7 +36,7 @@ public sealed class HostileInputTests(AppFixture app)
         ("/sessions/rows/{uuid}", []),
         ("/coaches", []),
         ("/coaches/{coachId}/free-times", ["week", "eventUri"]),
-        ("/coaches/{coachId}/book", ["eventUri"]),
+        ("/coaches/{coachId}/book", ["eventTypeUri"]),
         ("/event-types", ["pageToken", "count"]),
         ("/availability", ["userUri"]),
         ("/calendly/status", []),
@@ -142,9 +144,12 @@ public sealed class HostileInputTests(AppFixture app)
         if ((int)response.StatusCode >= 500) return $"{said} → {(int)response.StatusCode}";
         if (documented is not null && !documented.Contains(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)))
             return $"{said} → {(int)response.StatusCode}, which its OpenAPI operation does not list";
-        // The OAuth routes are a browser's, and answer pages.
-        if ((int)response.StatusCode < 400 || !url.StartsWith("/api/", StringComparison.Ordinal) || url.StartsWith("/api/calendly/oauth/", StringComparison.Ordinal))
-            return null;
+        if ((int)response.StatusCode < 400) return null;
+        // Pages, and the OAuth routes a browser follows, refuse with an error page.
+        if (!url.StartsWith("/api/", StringComparison.Ordinal) || BrowserRoutes.Any(route => url.StartsWith(route, StringComparison.Ordinal)))
+            return response.Content.Headers.ContentType?.MediaType == "text/html"
+                ? null
+                : $"{said} → {(int)response.StatusCode} as {response.Content.Headers.ContentType?.MediaType ?? "no content"}, not an error page";
         if (response.Content.Headers.ContentType?.MediaType != "application/json")
             return $"{said} → {(int)response.StatusCode} as {response.Content.Headers.ContentType?.MediaType ?? "no content"}";
         var envelope = await Browser.JsonAsync(response);

@@ -61,8 +61,10 @@ public sealed partial class BookingsModule : ICarterModule
     public static async Task<IResult> ShowBookingWidget(long coachId, string? eventTypeUri, HttpContext context, CurrentUser user,
         NpgsqlDataSource db, CalendlyCalls calendly, CalendlyOptions options, CancellationToken ct)
     {
+        // A page: its errors are thrown, so that a navigation gets an error page and htmx a toast.
         if (eventTypeUri is null || !Uri.TryCreate(eventTypeUri, UriKind.Absolute, out _))
-            return ApiResults.Validation(new Dictionary<string, string[]> { ["eventTypeUri"] = ["must be the event type's URI."] });
+            throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed", "Choose a session type from the coach's card to book it.",
+                new Dictionary<string, string[]> { ["eventTypeUri"] = ["must be the event type's URI."] });
         CoachRow? coach;
         string bookingRef;
         await using (var connection = await db.OpenConnectionAsync(ct))
@@ -71,7 +73,7 @@ public sealed partial class BookingsModule : ICarterModule
             bookingRef = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
                 "select booking_ref from users where id = @Id", new { user.Id }, cancellationToken: ct)) ?? "";
         }
-        if (coach is null) return ApiResults.NotFound("No connected coach has that id.");
+        if (coach is null) throw new ApiException(StatusCodes.Status404NotFound, "not_found", "No connected coach has that id.");
 
         EventType eventType;
         try
@@ -81,10 +83,10 @@ public sealed partial class BookingsModule : ICarterModule
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
         {
-            return ApiResults.NotFound("That coach offers no such session type.");
+            throw NoSuchSessionType(e);
         }
         if (eventType.Profile?.Owner != coach.CalendlyUserUri || eventType.SchedulingUrl is null || !eventType.Active)
-            return ApiResults.NotFound("That coach offers no such session type.");
+            throw NoSuchSessionType();
 
         var schedulingUrl = new Uri(eventType.SchedulingUrl);
         var embedUrl = QueryHelpers.AddQueryString(eventType.SchedulingUrl, new Dictionary<string, string?>
@@ -103,6 +105,9 @@ public sealed partial class BookingsModule : ICarterModule
             options.UseRealCalendly);
         return HtmxPages.PageOrPartial(context, BookingPage.Create(widget), _BookingWidget.Create(widget));
     }
+
+    private static ApiException NoSuchSessionType(Exception? inner = null) =>
+        new(StatusCodes.Status404NotFound, "not_found", "That coach offers no such session type.", inner: inner);
 
     private const string UpsertSessionSql = """
         insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,

@@ -58,6 +58,12 @@ public sealed class BookingsTests(AppFixture app)
         await Assert.That(unknown.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
         var missing = await realtor.Browser.GetAsync($"/coaches/{coach.UserId}/book");
         await Assert.That(missing.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        // A page: a navigation gets an error page, not the API's JSON.
+        foreach (var answer in new[] { foreign, unknown, missing })
+        {
+            await Assert.That(answer.Content.Headers.ContentType!.MediaType).IsEqualTo("text/html");
+            await Assert.That(await answer.Content.ReadAsStringAsync()).Contains("<h1>");
+        }
     }
 
     [Test]
