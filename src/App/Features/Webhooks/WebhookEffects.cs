@@ -5,21 +5,18 @@ namespace App.Features.Webhooks;
 /// <summary>
 /// What each event changes. Every effect is an upsert keyed by the invitee's URI, so applying an event twice (a
 /// redelivery that slipped through, a replay, a back-filled copy) changes nothing the second time, and events arriving
-/// out of order cannot bring a canceled session back.
+/// out of order cannot bring a canceled session back. Effects are statements added to the batch's writes, run in order.
 /// </summary>
 public static class WebhookEffects
 {
     /// <summary>The coaches whose cached availability the event changes, and a note when it was deliberately not acted on.</summary>
     public sealed record Outcome(IReadOnlyList<long> CoachIds, string? Note);
 
-    private static readonly Outcome NothingToDo = new([], null);
-
     /// <summary>
-    /// Applies one event in the caller's transaction. <paramref name="coachesByUri"/> remembers which coach a Calendly user
-    /// is across the events of one batch (a burst of bookings is usually one coach's).
+    /// Adds what one event changes to <paramref name="writes"/>, which its batch sends in one round trip.
+    /// <paramref name="coachesByUri"/> holds the connected coach (or null) of every user <see cref="UsersOf"/> names.
     /// </summary>
-    public static async Task<Outcome> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string eventType,
-        JsonElement envelope, Dictionary<string, long?> coachesByUri, CancellationToken ct)
+    public static Outcome Apply(string eventType, JsonElement envelope, IReadOnlyDictionary<string, long?> coachesByUri, StatementBatch writes)
     {
         if (!envelope.TryGetProperty("payload", out var payload) || payload.ValueKind != JsonValueKind.Object)
             return new([], "No payload: kept, not acted on.");
@@ -30,27 +27,45 @@ public static class WebhookEffects
             case "invitee.canceled":
             case "invitee_no_show.created":
             case "invitee_no_show.deleted":
-                var coachId = await CoachOfAsync(connection, transaction, payload, coachesByUri, ct);
-                if (coachId is null) return new([], "No connected coach hosts this event: kept, not acted on.");
-                await (eventType switch
+                // The connected coach among the event's hosts.
+                if (Hosts(payload).Select(uri => coachesByUri.GetValueOrDefault(uri)).FirstOrDefault(id => id is not null) is not { } coachId)
+                    return new([], "No connected coach hosts this event: kept, not acted on.");
+                switch (eventType)
                 {
-                    "invitee.created" => BookedAsync(connection, transaction, coachId.Value, payload, ct),
-                    "invitee.canceled" => CanceledAsync(connection, transaction, coachId.Value, payload, ct),
-                    "invitee_no_show.created" => NoShowAsync(connection, transaction, payload, Text(payload, "no_show", "uri"), ct),
-                    _ => NoShowAsync(connection, transaction, payload, null, ct),
-                });
-                return new([coachId.Value], null);
+                    case "invitee.created": Booked(coachId, payload, writes); break;
+                    case "invitee.canceled": Canceled(coachId, payload, writes); break;
+                    case "invitee_no_show.created": NoShow(payload, Text(payload, "no_show", "uri"), writes); break;
+                    default: NoShow(payload, null, writes); break;
+                }
+                return new([coachId], null);
             case "event_type.created":
             case "event_type.updated":
             case "event_type.deleted":
                 // The seed's availability update: the coach's event types and free times are fetched again on next use.
-                var owner = Text(payload, "profile", "owner") is { } ownerUri ? await CoachByUriAsync(connection, transaction, ownerUri, coachesByUri, ct) : null;
-                return owner is { } id ? new([id], null) : new([], "No connected coach owns this event type: kept, not acted on.");
+                return Owner(payload) is { } ownerUri && coachesByUri.GetValueOrDefault(ownerUri) is { } ownerId
+                    ? new([ownerId], null)
+                    : new([], "No connected coach owns this event type: kept, not acted on.");
             default:
                 // Routing form submissions need organization scope; anything else is not ours to act on.
                 return new([], $"{eventType} is stored but not acted on.");
         }
     }
+
+    /// <summary>The Calendly users an event concerns (its hosts, or its event type's owner), so that a batch finds its coaches at once.</summary>
+    public static IEnumerable<string> UsersOf(JsonElement envelope) =>
+        envelope.TryGetProperty("payload", out var payload) && payload.ValueKind == JsonValueKind.Object
+            ? Owner(payload) is { } owner ? [.. Hosts(payload), owner] : Hosts(payload)
+            : [];
+
+    private static IEnumerable<string> Hosts(JsonElement payload) =>
+        payload.TryGetProperty("scheduled_event", out var scheduled) && scheduled.ValueKind == JsonValueKind.Object
+        && scheduled.TryGetProperty("event_memberships", out var members) && members.ValueKind == JsonValueKind.Array
+            ? members.EnumerateArray().Select(member => Text(member, "user")).OfType<string>().Select(CanonicalUri).ToList()
+            : [];
+
+    private static string? Owner(JsonElement payload) => Text(payload, "profile", "owner") is { } owner ? CanonicalUri(owner) : null;
+
+    private static string CanonicalUri(string uri) => uri.TrimEnd('/');
 
     // The realtor who booked, found inside each upsert (one round trip an event): the widget's opaque utm_content
     // reference, else a realtor with the invitee's email, else (a reschedule) whoever booked the invitee it replaces.
@@ -78,13 +93,11 @@ public static class WebhookEffects
     /// A booking. A reschedule arrives as a new invitee with old_invitee set: the new session inherits the realtor of
     /// the old one, which its invitee.canceled (rescheduled: true) marks as rescheduled rather than canceled.
     /// </summary>
-    private static async Task BookedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, JsonElement payload,
-        CancellationToken ct)
+    private static void Booked(long coachId, JsonElement payload, StatementBatch writes)
     {
         var session = SessionOf(coachId, payload);
-        await connection.ExecuteAsync(new CommandDefinition(BookedSql, session, transaction, cancellationToken: ct));
-        if (session.OldInvitee is not null)
-            await MarkRescheduledAsync(connection, transaction, session.OldInvitee, session.InviteeUri, ct);
+        writes.Add(BookedSql, session);
+        if (session.OldInvitee is not null) MarkRescheduled(session.OldInvitee, session.InviteeUri, writes);
     }
 
     private const string CanceledSql = $"""
@@ -101,18 +114,15 @@ public static class WebhookEffects
             updated_at = now()
         """;
 
-    private static async Task CanceledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long coachId, JsonElement payload,
-        CancellationToken ct)
+    private static void Canceled(long coachId, JsonElement payload, StatementBatch writes)
     {
-        var inviteeUri = Text(payload, "uri")!;
         if (payload.TryGetProperty("rescheduled", out var rescheduled) && rescheduled.ValueKind == JsonValueKind.True)
         {
             // Not a cancellation: the booking moved. Its invitee.created (with old_invitee) carries the new session.
-            if (Text(payload, "new_invitee") is { } newInvitee)
-                await MarkRescheduledAsync(connection, transaction, inviteeUri, newInvitee, ct);
+            if (Text(payload, "new_invitee") is { } newInvitee) MarkRescheduled(Text(payload, "uri")!, newInvitee, writes);
             return;
         }
-        await connection.ExecuteAsync(new CommandDefinition(CanceledSql, SessionOf(coachId, payload), transaction, cancellationToken: ct));
+        writes.Add(CanceledSql, SessionOf(coachId, payload));
     }
 
     /// <summary>
@@ -137,40 +147,15 @@ public static class WebhookEffects
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
-    private static Task MarkRescheduledAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string oldInvitee, string newInvitee,
-        CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition("""
+    private static void MarkRescheduled(string oldInvitee, string newInvitee, StatementBatch writes) =>
+        writes.Add("""
             update sessions set status = 'rescheduled', rescheduled_to = @NewInvitee, updated_at = now()
             where invitee_uri = @OldInvitee
-            """, new { OldInvitee = oldInvitee, NewInvitee = newInvitee }, transaction, cancellationToken: ct));
+            """, new { OldInvitee = oldInvitee, NewInvitee = newInvitee });
 
-    private static Task NoShowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload, string? noShowUri,
-        CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            "update sessions set no_show_uri = @NoShowUri, updated_at = now() where invitee_uri = @InviteeUri",
-            new { NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") }, transaction, cancellationToken: ct));
-
-    /// <summary>The connected coach among the event's hosts.</summary>
-    private static async Task<long?> CoachOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, JsonElement payload,
-        Dictionary<string, long?> coachesByUri, CancellationToken ct)
-    {
-        if (!payload.TryGetProperty("scheduled_event", out var scheduled) || !scheduled.TryGetProperty("event_memberships", out var members))
-            return null;
-        foreach (var member in members.EnumerateArray())
-            if (Text(member, "user") is { } userUri && await CoachByUriAsync(connection, transaction, userUri, coachesByUri, ct) is { } id)
-                return id;
-        return null;
-    }
-
-    private static async Task<long?> CoachByUriAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string calendlyUserUri,
-        Dictionary<string, long?> coachesByUri, CancellationToken ct)
-    {
-        var uri = calendlyUserUri.TrimEnd('/');
-        if (!coachesByUri.TryGetValue(uri, out var coachId))
-            coachesByUri[uri] = coachId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "select user_id from calendly_integrations where calendly_user_uri = @Uri", new { Uri = uri }, transaction, cancellationToken: ct));
-        return coachId;
-    }
+    private static void NoShow(JsonElement payload, string? noShowUri, StatementBatch writes) =>
+        writes.Add("update sessions set no_show_uri = @NoShowUri, updated_at = now() where invitee_uri = @InviteeUri",
+            new { NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") });
 
     private static string? Text(JsonElement element, params string[] path)
     {

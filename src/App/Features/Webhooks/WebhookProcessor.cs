@@ -109,35 +109,58 @@ public static class WebhookProcessing
         return batch.Count;
     }
 
-    /// <summary>Applies the events in one transaction; adds the cache tags to evict once it has committed.</summary>
+    private const string CoachesSql = """
+        select calendly_user_uri, user_id from calendly_integrations where calendly_user_uri = any(@Uris)
+        """;
+
+    /// <summary>
+    /// Applies the events in one transaction: their coaches found with one query, their effects and the batch's
+    /// bookkeeping sent as one command. Adds the cache tags to evict once it has committed.
+    /// </summary>
     private static async Task ApplyAsync(NpgsqlDataSource db, IReadOnlyList<ClaimedEvent> events, HashSet<string> evictions, CancellationToken ct)
     {
-        var applied = new List<(long Id, string? Note)>(events.Count);
-        var coachIds = new HashSet<long>();
-        var tags = new List<string>();
-        var coachesByUri = new Dictionary<string, long?>();
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        foreach (var claimed in events)
+        var payloads = new List<JsonDocument>(events.Count);
+        try
         {
-            using var payload = JsonDocument.Parse(claimed.Payload);
-            var outcome = await WebhookEffects.ApplyAsync(connection, transaction, claimed.EventType, payload.RootElement, coachesByUri, ct);
-            applied.Add((claimed.Id, outcome.Note));
-            foreach (var coachId in outcome.CoachIds)
+            foreach (var claimed in events) payloads.Add(JsonDocument.Parse(claimed.Payload));
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+
+            var users = payloads.SelectMany(payload => WebhookEffects.UsersOf(payload.RootElement)).Distinct().ToArray();
+            var coachesByUri = users.ToDictionary(uri => uri, long? (_) => null);
+            foreach (var (uri, coachId) in await connection.QueryAsync<(string, long)>(
+                         new CommandDefinition(CoachesSql, new { Uris = users }, transaction, cancellationToken: ct)))
+                coachesByUri[uri] = coachId;
+
+            var writes = new StatementBatch();
+            var applied = new List<(long Id, string? Note)>(events.Count);
+            var coachIds = new HashSet<long>();
+            var tags = new List<string>();
+            foreach (var (claimed, payload) in events.Zip(payloads))
             {
-                coachIds.Add(coachId);
-                tags.Add($"free-times:coach:{coachId}");
-                if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) tags.Add($"coach:{coachId}");
+                var outcome = WebhookEffects.Apply(claimed.EventType, payload.RootElement, coachesByUri, writes);
+                applied.Add((claimed.Id, outcome.Note));
+                foreach (var coachId in outcome.CoachIds)
+                {
+                    coachIds.Add(coachId);
+                    tags.Add($"free-times:coach:{coachId}");
+                    if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) tags.Add($"coach:{coachId}");
+                }
             }
+            writes.Add(AppliedSql, new
+            {
+                Ids = applied.Select(a => a.Id).ToArray(),
+                Notes = applied.Select(a => a.Note).ToArray(),
+                CoachIds = coachIds.ToArray(),
+            });
+            await writes.ExecuteAsync(connection, transaction, ct);
+            await transaction.CommitAsync(ct);
+            evictions.UnionWith(tags);
         }
-        await connection.ExecuteAsync(new CommandDefinition(AppliedSql, new
+        finally
         {
-            Ids = applied.Select(a => a.Id).ToArray(),
-            Notes = applied.Select(a => a.Note).ToArray(),
-            CoachIds = coachIds.ToArray(),
-        }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        evictions.UnionWith(tags);
+            foreach (var payload in payloads) payload.Dispose();
+        }
     }
 
     /// <summary>Payloads hold invitees' personal data: processed events are kept only as long as the retention setting says.</summary>
