@@ -39,7 +39,7 @@ public sealed class WithoutJavaScriptTests(BrowserFixture app)
     }
 
     [Test]
-    public async Task A_coach_filters_sessions_and_cancels_one_without_javascript()
+    public async Task A_coach_filters_sessions_cancels_one_and_disconnects_without_javascript()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
         var page = await app.NewPageAsync(javaScript: false);
@@ -68,5 +68,14 @@ public sealed class WithoutJavaScriptTests(BrowserFixture app)
         await Expect(page).ToHaveURLAsync(new Regex(@"/sessions\?.*notice=session-canceled"));
         await Expect(row).ToContainTextAsync("Canceled");
         await Expect(row).ToContainTextAsync("Double-booked");
+
+        // Disconnecting asks first (details/summary again), then the dashboard says it is done.
+        await page.GotoAsync("/calendly/status");
+        await page.Locator("#calendly-status summary", new() { HasText = "Disconnect…" }).ClickAsync();
+        await page.Locator("#calendly-status button", new() { HasText = "Disconnect Calendly" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex(@"/dashboard\?notice=calendly-disconnected$"));
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Calendly is disconnected.");
+        await page.GotoAsync("/calendly/status");
+        await Expect(page.Locator("#calendly-status")).ToContainTextAsync("Connect Calendly");
     }
 }

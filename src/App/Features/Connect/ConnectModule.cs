@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using Htmx;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 
@@ -36,6 +37,8 @@ public sealed class ConnectModule : ICarterModule
         oauth.MapPost("/disconnect", Disconnect)
             .WithTags("Connect")
             .WithSummary("Revoke the coach's Calendly tokens and delete the connection.");
+        // The connection card's form: htmx swaps the card, a plain post (no JavaScript) comes back to the dashboard.
+        app.MapPost("/calendly/disconnect", DisconnectFromPage).RequireAuthorization().ExcludeFromDescription();
     }
 
     public static IResult StartConnect(HttpContext context, CurrentUser user, CalendlyOptions calendly, HostingOptions hosting,
@@ -114,29 +117,45 @@ public sealed class ConnectModule : ICarterModule
         return Results.Redirect("/dashboard?notice=calendly-connected");
     }
 
-    public static async Task<Ok<Envelope<Disconnected>>> Disconnect(HttpContext context, CurrentUser user, CalendlyTokens tokens,
-        CalendlyClient calendly, CalendlyCalls calls, NpgsqlDataSource db, ClusterCache cache, ILogger<ConnectModule> logger,
+    /// <summary>What revoking and deleting the connection needs, bound from the container in one parameter.</summary>
+    public sealed record DisconnectSources(CalendlyTokens Tokens, CalendlyClient Calendly, CalendlyCalls Calls, NpgsqlDataSource Db,
+        ClusterCache Cache, ILogger<ConnectModule> Logger);
+
+    public static async Task<Ok<Envelope<Disconnected>>> Disconnect(CurrentUser user, [AsParameters] DisconnectSources sources,
         CancellationToken ct)
+    {
+        await DisconnectAsync(user, sources, ct);
+        return TypedResults.Ok(Envelope.Of(new Disconnected(false)));
+    }
+
+    public static async Task<IResult> DisconnectFromPage(HttpContext context, CurrentUser user, [AsParameters] DisconnectSources sources,
+        CancellationToken ct)
+    {
+        await DisconnectAsync(user, sources, ct);
+        if (!context.Request.IsHtmx()) return Results.Redirect("/dashboard?notice=calendly-disconnected");
+        context.Response.Toast("Calendly is disconnected.");
+        context.Response.Headers.Append("HX-Trigger-After-Settle", "calendly-connection-changed");
+        return Results.NoContent();
+    }
+
+    private static async Task DisconnectAsync(CurrentUser user, DisconnectSources sources, CancellationToken ct)
     {
         // While the tokens still work: a subscription left behind would keep delivering this coach's bookings.
         try
         {
-            await CalendlyWebhookSubscriptions.DeleteAsync(db, calls, user.Id, ct);
+            await CalendlyWebhookSubscriptions.DeleteAsync(sources.Db, sources.Calls, user.Id, ct);
         }
         catch (CalendlyException e)
         {
-            logger.LogWarning("Calendly did not delete the webhook subscription of user {UserId}: {Reason}", user.Id, e.Message);
+            sources.Logger.LogWarning("Calendly did not delete the webhook subscription of user {UserId}: {Reason}", user.Id, e.Message);
         }
-        if (await tokens.DeleteConnectionAsync(user.Id, ct) is { } removed)
+        if (await sources.Tokens.DeleteConnectionAsync(user.Id, ct) is { } removed)
         {
             // Revoking is courtesy: the connection is gone from here whether or not Calendly answers.
-            await RevokeQuietlyAsync(calendly, removed.RefreshToken, logger);
-            await RevokeQuietlyAsync(calendly, removed.AccessToken, logger);
+            await RevokeQuietlyAsync(sources.Calendly, removed.RefreshToken, sources.Logger);
+            await RevokeQuietlyAsync(sources.Calendly, removed.AccessToken, sources.Logger);
         }
-        await ForgetCachedCalendlyAsync(cache, user.Id);
-        context.Response.Toast("Calendly is disconnected.");
-        context.Response.Headers.Append("HX-Trigger-After-Settle", "calendly-connection-changed");
-        return TypedResults.Ok(Envelope.Of(new Disconnected(false)));
+        await ForgetCachedCalendlyAsync(sources.Cache, user.Id);
     }
 
     /// <summary>The scopes the grant lacks; legacy apps are granted "default", which is everything.</summary>

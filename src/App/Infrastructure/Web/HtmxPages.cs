@@ -33,6 +33,7 @@ public static class HtmxPages
     public static string? Notice(HttpRequest request) => request.Query["notice"].ToString() switch
     {
         "calendly-connected" => "Calendly is connected.",
+        "calendly-disconnected" => "Calendly is disconnected.",
         "session-canceled" => "The session is canceled.",
         _ => null,
     };

@@ -186,6 +186,35 @@ public sealed class ConnectTests(AppFixture app)
     }
 
     [Test]
+    public async Task The_connection_card_s_form_disconnects_with_htmx_and_without_it()
+    {
+        foreach (var htmx in new[] { true, false })
+        {
+            var (browser, userId) = await CoachAsync();
+            await ConnectAsync(browser);
+            var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+
+            var response = await browser.PostFormAsync("/calendly/disconnect", new Dictionary<string, string> { ["__RequestVerificationToken"] = token }, htmx);
+
+            await Assert.That(await IntegrationCount(userId)).IsEqualTo(0);
+            if (htmx)
+            {
+                // The card reloads itself on the trigger; the toast says what happened.
+                await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.NoContent);
+                await Assert.That(string.Join(" ", response.Headers.GetValues("HX-Trigger-After-Settle"))).Contains("calendly-connection-changed");
+                await Assert.That(string.Join(" ", response.Headers.GetValues("HX-Trigger"))).Contains("Calendly is disconnected.");
+            }
+            else
+            {
+                await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
+                await Assert.That(response.Headers.Location!.ToString()).IsEqualTo("/dashboard?notice=calendly-disconnected");
+                var dashboard = await (await browser.GetAsync("/dashboard?notice=calendly-disconnected")).Content.ReadAsStringAsync();
+                await Assert.That(dashboard).Contains("Calendly is disconnected.");
+            }
+        }
+    }
+
+    [Test]
     [Arguments("default", "")]
     [Arguments("users:read event_types:write scheduled_events:write availability:write webhooks:write", "")]
     [Arguments("users:read event_types:read", "scheduled_events:write, availability:read, webhooks:write")]
