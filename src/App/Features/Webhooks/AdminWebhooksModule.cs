@@ -1,3 +1,5 @@
+using Htmx;
+
 namespace App.Features.Webhooks;
 
 /// <summary>
@@ -27,8 +29,13 @@ public sealed class AdminWebhooksModule : ICarterModule
             (select count(*) from calendly_webhook_events where parked_at is not null) as events_parked
         """;
 
-    public void AddRoutes(IEndpointRouteBuilder app) =>
-        app.MapGet("/admin/webhooks", ShowAdmin).RequireAuthorization().ExcludeFromDescription();
+    public void AddRoutes(IEndpointRouteBuilder app)
+    {
+        var pages = app.MapGroup("/admin/webhooks").RequireAuthorization().ExcludeFromDescription();
+        pages.MapGet("", ShowAdmin);
+        // The replay button's form: htmx refreshes the list, a plain post (no JavaScript) comes back to the page.
+        pages.MapPost("/{id:long}/replay", ReplayFromPage);
+    }
 
     public static async Task<IResult> ShowAdmin(HttpContext context, CurrentUser user, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -39,5 +46,17 @@ public sealed class AdminWebhooksModule : ICarterModule
             health = await connection.QuerySingleAsync<JobHealth>(new CommandDefinition(HealthSql, cancellationToken: ct));
         var view = new AdminView(await WebhooksModule.QueryRecentAsync(db, ct), health);
         return HtmxPages.PageOrPartial(context, AdminWebhooksPage.Create(view), _WebhookEvents.Create(view));
+    }
+
+    public static async Task<IResult> ReplayFromPage(long id, HttpContext context, CurrentUser user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!user.IsAdmin)
+            return ErrorPages.Page(context, StatusCodes.Status403Forbidden, "For admins only", "Only admins replay webhook events.");
+        if (!await WebhooksModule.ReplayAsync(id, db, ct))
+            throw new ApiException(StatusCodes.Status404NotFound, "not_found", WebhooksModule.NothingToReplay);
+        if (!context.Request.IsHtmx()) return Results.Redirect("/admin/webhooks?notice=webhook-replayed");
+        context.Response.Toast($"Event {id} will be processed again.");
+        context.Response.Headers.Append("HX-Trigger-After-Settle", "webhook-events-changed");
+        return Results.NoContent();
     }
 }

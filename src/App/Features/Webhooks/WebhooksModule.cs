@@ -100,20 +100,26 @@ public sealed class WebhooksModule : ICarterModule
         return (await connection.QueryAsync<StoredEvent>(new CommandDefinition(RecentSql, cancellationToken: ct))).AsList();
     }
 
-    public static async Task<Results<Ok<Envelope<Replayed>>, ApiErrorResult>> Replay(long id, HttpContext context, CurrentUser user,
-        NpgsqlDataSource db, CancellationToken ct)
+    public static async Task<Results<Ok<Envelope<Replayed>>, ApiErrorResult>> Replay(long id, CurrentUser user, NpgsqlDataSource db,
+        CancellationToken ct)
     {
         if (!user.IsAdmin) return ApiResults.Forbidden("Only admins replay webhook events.");
+        return await ReplayAsync(id, db, ct)
+            ? TypedResults.Ok(Envelope.Of(new Replayed(id)))
+            : ApiResults.NotFound(NothingToReplay);
+    }
+
+    internal const string NothingToReplay = "No failed or parked webhook event has that id.";
+
+    /// <summary>Makes a parked or failed event due again; false when there is no such event.</summary>
+    internal static async Task<bool> ReplayAsync(long id, NpgsqlDataSource db, CancellationToken ct)
+    {
         const string sql = """
             update calendly_webhook_events set parked_at = null, processed_at = null, attempts = 0, next_attempt_at = now(), error = null
             where id = @Id and (parked_at is not null or error is not null)
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await connection.ExecuteAsync(new CommandDefinition(sql, new { Id = id }, cancellationToken: ct)) != 1)
-            return ApiResults.NotFound("No failed or parked webhook event has that id.");
-        context.Response.Toast($"Event {id} will be processed again.");
-        context.Response.Headers.Append("HX-Trigger-After-Settle", "webhook-events-changed");
-        return TypedResults.Ok(Envelope.Of(new Replayed(id)));
+        return await connection.ExecuteAsync(new CommandDefinition(sql, new { Id = id }, cancellationToken: ct)) == 1;
     }
 
     /// <summary>The raw body, exactly as signed; null when it is longer than allowed.</summary>

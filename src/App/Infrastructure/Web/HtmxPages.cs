@@ -34,6 +34,7 @@ public static class HtmxPages
     {
         "calendly-connected" => "Calendly is connected.",
         "calendly-disconnected" => "Calendly is disconnected.",
+        "webhook-replayed" => "The event will be processed again.",
         "session-canceled" => "The session is canceled.",
         _ => null,
     };

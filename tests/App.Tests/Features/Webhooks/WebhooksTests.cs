@@ -362,12 +362,24 @@ public sealed class WebhooksTests(AppFixture app)
         var recent = (await Browser.JsonAsync(await admin.GetAsync("/api/admin/webhooks"))).GetProperty("data");
         await Assert.That(recent.EnumerateArray().Any(p => p.GetProperty("id").GetInt64() == row.Id && p.GetProperty("state").GetString() == "parked")).IsTrue();
         var page = await (await admin.GetAsync("/admin/webhooks")).Content.ReadAsStringAsync();
-        await Assert.That(page).Contains($"hx-post=\"/api/admin/webhooks/{row.Id}/replay\"");
+        await Assert.That(page).Contains($"action=\"/admin/webhooks/{row.Id}/replay\"");
         await Assert.That(page).Contains("Background jobs");
         var replay = await admin.PostJsonAsync($"/api/admin/webhooks/{row.Id}/replay", new { });
         await Assert.That(replay.StatusCode).IsEqualTo(HttpStatusCode.OK);
         await Assert.That(await db.ExecuteScalarAsync<DateTimeOffset?>("select parked_at from calendly_webhook_events where id = @Id", new { row.Id })).IsNull();
         await Assert.That((await admin.PostJsonAsync("/api/admin/webhooks/999999999/replay", new { })).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+
+        // The page's form, posted without htmx: back to the page with a notice; an unknown event is an error page.
+        await db.ExecuteAsync("update calendly_webhook_events set parked_at = now(), error = 'again' where id = @Id", new { row.Id });
+        var fromPage = await admin.PostFormAsync($"/admin/webhooks/{row.Id}/replay", new Dictionary<string, string>());
+        await Assert.That(fromPage.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
+        await Assert.That(fromPage.Headers.Location!.ToString()).IsEqualTo("/admin/webhooks?notice=webhook-replayed");
+        await Assert.That(await db.ExecuteScalarAsync<DateTimeOffset?>("select parked_at from calendly_webhook_events where id = @Id", new { row.Id })).IsNull();
+        var unknown = await admin.PostFormAsync("/admin/webhooks/999999999/replay", new Dictionary<string, string>());
+        await Assert.That(unknown.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+        await Assert.That(unknown.Content.Headers.ContentType!.MediaType).IsEqualTo("text/html");
+        await Assert.That((await realtor.PostFormAsync($"/admin/webhooks/{row.Id}/replay", new Dictionary<string, string>())).StatusCode)
+            .IsEqualTo(HttpStatusCode.Forbidden);
     }
 
     [Test]
