@@ -22,25 +22,12 @@ public sealed class WebhookQueueTests
         await using (var db = await calendly.Database.OpenAsync())
         {
             for (var i = 0; i < 60; i++)
-            {
-                var invitee = $"{calendly.Simulator.BaseUrl}/scheduled_events/E{i}/invitees/I{i}";
-                var body = $$$$"""
-                    {"event":"invitee.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{invitee}}}}",
-                     "email":"r{{{{i}}}}@example.test","name":"R {{{{i}}}}","status":"active",
-                     "scheduled_event":{"uri":"{{{{calendly.Simulator.BaseUrl}}}}/scheduled_events/E{{{{i}}}}","name":"Chat",
-                       "start_time":"{{{{CalendlyWebhookEvents.Timestamp(start.AddHours(i))}}}}","end_time":"{{{{CalendlyWebhookEvents.Timestamp(start.AddHours(i).AddMinutes(30))}}}}",
-                       "event_memberships":[{"user":"{{{{coach.Account.Uri}}}}"}]}}}
-                    """;
-                await CalendlyWebhookEvents.StoreAsync(db, "invitee.created", body,
-                    CalendlyWebhookEvents.DedupeKey("invitee.created", invitee, "2026-02-01T10:00:00.000000Z"), coach.Account.Uri, null, CancellationToken.None);
-            }
+                await StoreBookingAsync(db, calendly, coach, i, start.AddHours(i));
         }
 
         await Task.WhenAll(hosts.Select(async host =>
         {
-            while (await WebhookProcessing.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(),
-                       host.Services.GetRequiredService<ClusterCache>(), host.Services.GetRequiredService<WebhookOptions>(),
-                       NullLogger.Instance, CancellationToken.None) > 0)
+            while (await RunOnceAsync(host) > 0)
             {
             }
         }));
@@ -49,5 +36,53 @@ public sealed class WebhookQueueTests
         await Assert.That(await check.ExecuteScalarAsync<int>("select count(*) from sessions where coach_id = @UserId", new { coach.UserId })).IsEqualTo(60);
         await Assert.That(await check.ExecuteScalarAsync<int>("select count(*) from calendly_webhook_events where processed_at is null")).IsEqualTo(0);
         await Assert.That(await check.ExecuteScalarAsync<int>("select max(attempts) from calendly_webhook_events")).IsEqualTo(1);
+    }
+
+    [Test]
+    public async Task A_bad_event_is_retried_alone_and_the_rest_of_its_batch_is_applied()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var start = DateTimeOffset.UtcNow.AddDays(2);
+        await using var db = await calendly.Database.OpenAsync();
+        await StoreBookingAsync(db, calendly, coach, 0, start);
+        // Hosted by the coach but without a start time: applying it fails.
+        await StoreBookingAsync(db, calendly, coach, 1, null);
+        await StoreBookingAsync(db, calendly, coach, 2, start.AddHours(2));
+
+        // One pass claims all three as one batch; the failure sends it back to one event per transaction.
+        await Assert.That(await RunOnceAsync(host)).IsEqualTo(3);
+
+        var events = (await db.QueryAsync<(string Uri, DateTimeOffset? ProcessedAt, string? Error, int Attempts)>("""
+            select payload->'payload'->>'uri', processed_at, error, attempts from calendly_webhook_events order by id
+            """)).ToList();
+        await Assert.That(events.Select(e => e.ProcessedAt is not null)).IsEquivalentTo([true, false, true]);
+        await Assert.That(events[1].Error).IsNotNull();
+        await Assert.That(events.Select(e => e.Attempts)).IsEquivalentTo([1, 1, 1]);
+        var sessions = await db.QueryAsync<string>("select invitee_uri from sessions where coach_id = @UserId order by start_time", new { coach.UserId });
+        await Assert.That(sessions).IsEquivalentTo([events[0].Uri, events[2].Uri]);
+    }
+
+    private static Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
+        WebhookProcessing.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
+            host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
+
+    /// <summary>Stores the n-th booking of the coach as a received invitee.created; without a start, one Calendly would never send.</summary>
+    private static async Task StoreBookingAsync(NpgsqlConnection db, IsolatedCalendly calendly, ConnectedCoaches.ConnectedCoach coach, int n,
+        DateTimeOffset? start)
+    {
+        var baseUrl = calendly.Simulator.BaseUrl;
+        var startTime = start is { } time ? $"\"start_time\":\"{CalendlyWebhookEvents.Timestamp(time)}\"," : "";
+        var end = CalendlyWebhookEvents.Timestamp((start ?? DateTimeOffset.UtcNow).AddMinutes(30));
+        var invitee = $"{baseUrl}/scheduled_events/E{n}/invitees/I{n}";
+        var body = $$$$"""
+            {"event":"invitee.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{invitee}}}}",
+             "email":"r{{{{n}}}}@example.test","name":"R {{{{n}}}}","status":"active",
+             "scheduled_event":{"uri":"{{{{baseUrl}}}}/scheduled_events/E{{{{n}}}}","name":"Chat",{{{{startTime}}}}
+               "end_time":"{{{{end}}}}","event_memberships":[{"user":"{{{{coach.Account.Uri}}}}"}]}}}
+            """;
+        await CalendlyWebhookEvents.StoreAsync(db, "invitee.created", body,
+            CalendlyWebhookEvents.DedupeKey("invitee.created", invitee, "2026-02-01T10:00:00.000000Z"), coach.Account.Uri, null, CancellationToken.None);
     }
 }
