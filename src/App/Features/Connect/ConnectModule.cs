@@ -134,7 +134,8 @@ public sealed class ConnectModule : ICarterModule
         await DisconnectAsync(user, sources, ct);
         if (!context.Request.IsHtmx()) return Results.Redirect("/dashboard?notice=calendly-disconnected");
         context.Response.Toast("Calendly is disconnected.");
-        context.Response.Headers.Append("HX-Trigger-After-Settle", "calendly-connection-changed");
+        // Not after settle: the answer has no content, so nothing settles; the card reloads itself on this event.
+        context.Response.Htmx(h => h.WithTrigger("calendly-connection-changed"));
         return Results.NoContent();
     }
 

@@ -56,7 +56,8 @@ public sealed class AdminWebhooksModule : ICarterModule
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", WebhooksModule.NothingToReplay);
         if (!context.Request.IsHtmx()) return Results.Redirect("/admin/webhooks?notice=webhook-replayed");
         context.Response.Toast($"Event {id} will be processed again.");
-        context.Response.Headers.Append("HX-Trigger-After-Settle", "webhook-events-changed");
+        // The list reloads itself on this event (the answer has no content, so nothing would settle).
+        context.Response.Htmx(h => h.WithTrigger("webhook-events-changed"));
         return Results.NoContent();
     }
 }

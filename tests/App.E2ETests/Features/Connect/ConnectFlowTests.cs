@@ -8,7 +8,7 @@ namespace App.E2ETests.Features.Connect;
 public sealed class ConnectFlowTests(BrowserFixture app)
 {
     [Test]
-    public async Task A_coach_connects_the_simulated_Calendly_through_its_consent_page()
+    public async Task A_coach_connects_the_simulated_Calendly_through_its_consent_page_and_disconnects_it()
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync("/dev/sign-in");
@@ -28,5 +28,13 @@ public sealed class ConnectFlowTests(BrowserFixture app)
         await Expect(page.Locator("#toasts")).ToContainTextAsync("Calendly is connected.");
         await Expect(page.Locator("#calendly-status")).ToContainTextAsync("Connected");
         await BrowserFixture.ScreenshotAsync(page, "dashboard-connected");
+
+        // Disconnecting asks first, then the card swaps itself back to the offer to connect; the page stays.
+        await page.EvaluateAsync("() => window.stayedOnPage = true");
+        await page.ClickAsync("#calendly-status >> summary:has-text('Disconnect…')");
+        await page.ClickAsync("#calendly-status >> button:has-text('Disconnect Calendly')");
+        await Expect(page.Locator("#toasts")).ToContainTextAsync("Calendly is disconnected.");
+        await Expect(page.Locator("#calendly-status")).ToContainTextAsync("Connect Calendly");
+        await Assert.That(await page.EvaluateAsync<bool>("() => window.stayedOnPage === true")).IsTrue();
     }
 }

@@ -375,6 +375,11 @@ public sealed class WebhooksTests(AppFixture app)
         await Assert.That(fromPage.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
         await Assert.That(fromPage.Headers.Location!.ToString()).IsEqualTo("/admin/webhooks?notice=webhook-replayed");
         await Assert.That(await db.ExecuteScalarAsync<DateTimeOffset?>("select parked_at from calendly_webhook_events where id = @Id", new { row.Id })).IsNull();
+        // With htmx: no content, a toast, and the list told to reload itself.
+        await db.ExecuteAsync("update calendly_webhook_events set parked_at = now(), error = 'again' where id = @Id", new { row.Id });
+        var fromHtmx = await admin.PostFormAsync($"/admin/webhooks/{row.Id}/replay", new Dictionary<string, string>(), htmx: true);
+        await Assert.That(fromHtmx.StatusCode).IsEqualTo(HttpStatusCode.NoContent);
+        await Assert.That(string.Join(" ", fromHtmx.Headers.GetValues("HX-Trigger"))).Contains("webhook-events-changed");
         var unknown = await admin.PostFormAsync("/admin/webhooks/999999999/replay", new Dictionary<string, string>());
         await Assert.That(unknown.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
         await Assert.That(unknown.Content.Headers.ContentType!.MediaType).IsEqualTo("text/html");
