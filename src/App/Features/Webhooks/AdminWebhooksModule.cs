@@ -50,8 +50,8 @@ public sealed class AdminWebhooksModule : ICarterModule
 
     public static async Task<IResult> ReplayFromPage(long id, HttpContext context, CurrentUser user, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!user.IsAdmin)
-            return ErrorPages.Page(context, StatusCodes.Status403Forbidden, "For admins only", "Only admins replay webhook events.");
+        // Thrown, so that a navigation gets an error page and htmx a toast.
+        if (!user.IsAdmin) throw new ApiException(StatusCodes.Status403Forbidden, "forbidden", "Only admins replay webhook events.");
         if (!await WebhooksModule.ReplayAsync(id, db, ct))
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", WebhooksModule.NothingToReplay);
         if (!context.Request.IsHtmx()) return Results.Redirect("/admin/webhooks?notice=webhook-replayed");
