@@ -64,6 +64,32 @@ public sealed class WebhookQueueTests
         await Assert.That(sessions).IsEquivalentTo([events[0].Uri, events[2].Uri]);
     }
 
+    [Test]
+    public async Task An_event_whose_processor_crashed_midway_is_processed_exactly_once_after_its_claim_lapses()
+    {
+        // Its own database: no other test's processor may claim the event between the steps.
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await using var db = await calendly.Database.OpenAsync();
+        await StoreBookingAsync(db, calendly, coach, 0, DateTimeOffset.UtcNow.AddDays(2));
+        const string sessionsSql = "select count(*) from sessions where coach_id = @UserId";
+
+        // An instance claims the event and dies before applying it: the claim is all that happened.
+        await db.ExecuteAsync("update calendly_webhook_events set attempts = attempts + 1, next_attempt_at = now() + interval '2 minutes'");
+        await Assert.That(await RunOnceAsync(host)).IsEqualTo(0);
+        await Assert.That(await db.ExecuteScalarAsync<int>(sessionsSql, new { coach.UserId })).IsEqualTo(0);
+
+        // The claim lapses; the next run applies it, once.
+        await db.ExecuteAsync("update calendly_webhook_events set next_attempt_at = now()");
+        await Assert.That(await RunOnceAsync(host)).IsEqualTo(1);
+        await Assert.That(await RunOnceAsync(host)).IsEqualTo(0);
+        await Assert.That(await db.ExecuteScalarAsync<int>(sessionsSql, new { coach.UserId })).IsEqualTo(1);
+        var state = await db.QuerySingleAsync<(int Attempts, bool Processed, string? Error)>(
+            "select attempts, processed_at is not null, error from calendly_webhook_events");
+        await Assert.That(state).IsEqualTo((2, true, (string?)null));
+    }
+
     private static Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
         WebhookProcessing.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
             host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
