@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
-using Htmx;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 
@@ -132,11 +131,8 @@ public sealed class ConnectModule : ICarterModule
         CancellationToken ct)
     {
         await DisconnectAsync(user, sources, ct);
-        if (!context.Request.IsHtmx()) return Results.Redirect("/dashboard?notice=calendly-disconnected");
-        context.Response.Toast("Calendly is disconnected.");
-        // Not after settle: the answer has no content, so nothing settles; the card reloads itself on this event.
-        context.Response.Htmx(h => h.WithTrigger("calendly-connection-changed"));
-        return Results.NoContent();
+        // The connection card reloads itself on the event.
+        return HtmxPages.Done(context, "/dashboard", "calendly-disconnected", "calendly-connection-changed");
     }
 
     private static async Task DisconnectAsync(CurrentUser user, DisconnectSources sources, CancellationToken ct)

@@ -1,5 +1,3 @@
-using Htmx;
-
 namespace App.Features.Webhooks;
 
 /// <summary>
@@ -54,10 +52,7 @@ public sealed class AdminWebhooksModule : ICarterModule
         if (!user.IsAdmin) throw new ApiException(StatusCodes.Status403Forbidden, "forbidden", "Only admins replay webhook events.");
         if (!await WebhooksModule.ReplayAsync(id, db, ct))
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", WebhooksModule.NothingToReplay);
-        if (!context.Request.IsHtmx()) return Results.Redirect("/admin/webhooks?notice=webhook-replayed");
-        context.Response.Toast($"Event {id} will be processed again.");
-        // The list reloads itself on this event (the answer has no content, so nothing would settle).
-        context.Response.Htmx(h => h.WithTrigger("webhook-events-changed"));
-        return Results.NoContent();
+        // The list reloads itself on the event.
+        return HtmxPages.Done(context, "/admin/webhooks", "webhook-replayed", "webhook-events-changed");
     }
 }
