@@ -44,6 +44,7 @@ public static class SimulatorHost
         EventTypesApi.Map(api);
         ScheduledEventsApi.Map(api);
         InviteesApi.Map(api);
+        SchedulingApi.Map(api);
         CancellationApi.Map(api);
         NoShowsApi.Map(api);
         AvailabilityApi.Map(api);
@@ -71,6 +72,7 @@ public static class SimulatorHost
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<FaultRules>();
         services.AddSingleton<RateLimiter>();
+        services.AddSingleton<BookingBudget>();
         services.AddSingleton<RequestStats>();
         services.AddSingleton<Bookings>();
         services.AddSingleton<WebhookPublisher>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Calendly.Simulator.OAuth;
+using Calendly.Simulator.Traffic;
 
 namespace Calendly.Simulator;
 
@@ -24,7 +25,14 @@ public sealed record SimulatorSettings
     public string WebhookSigningKey { get; init; } = OAuthClient.DevelopmentWebhookSigningKey;
 
     public int AvailableTimesMaxDays { get; init; } = 7;
+
+    /// <summary>The start_time_increment of event types made without one (seeded, /_sim/users, /_sim/event_types).</summary>
     public int SlotStepMinutes { get; init; } = 30;
+
+    public BookingLimit BookingLimitFree { get; init; } = BookingLimit.Free;
+    public BookingLimit BookingLimitTrial { get; init; } = BookingLimit.Trial;
+    public BookingLimit BookingLimitPaid { get; init; } = BookingLimit.Paid;
+    public BookingLimit BookingLimitEnterprise { get; init; } = BookingLimit.Enterprise;
 
     public int PaidRequestsPerMinute { get; init; } = 500;
     public int FreeRequestsPerMinute { get; init; } = 50;
@@ -61,6 +69,10 @@ public sealed record SimulatorSettings
             WebhookSigningKey = signingKey,
             AvailableTimesMaxDays = Int(config, "SIM_AVAILABLE_TIMES_MAX_DAYS") ?? defaults.AvailableTimesMaxDays,
             SlotStepMinutes = Int(config, "SIM_SLOT_STEP_MINUTES") ?? defaults.SlotStepMinutes,
+            BookingLimitFree = Limit(config, "SIM_BOOKING_LIMIT_FREE") ?? defaults.BookingLimitFree,
+            BookingLimitTrial = Limit(config, "SIM_BOOKING_LIMIT_TRIAL") ?? defaults.BookingLimitTrial,
+            BookingLimitPaid = Limit(config, "SIM_BOOKING_LIMIT_PAID") ?? defaults.BookingLimitPaid,
+            BookingLimitEnterprise = Limit(config, "SIM_BOOKING_LIMIT_ENTERPRISE") ?? defaults.BookingLimitEnterprise,
             PaidRequestsPerMinute = Int(config, "SIM_RATE_LIMIT_PAID_PER_MINUTE") ?? defaults.PaidRequestsPerMinute,
             FreeRequestsPerMinute = Int(config, "SIM_RATE_LIMIT_FREE_PER_MINUTE") ?? defaults.FreeRequestsPerMinute,
             TokenRequestsPerMinute = Int(config, "SIM_TOKEN_REQUESTS_PER_MINUTE") ?? defaults.TokenRequestsPerMinute,
@@ -93,6 +105,12 @@ public sealed record SimulatorSettings
             ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
                 ? value
                 : throw new InvalidOperationException($"{name} must be an integer, not '{text}'.")
+            : null;
+
+    private static BookingLimit? Limit(IConfiguration config, string name) =>
+        config[name] is { Length: > 0 } text
+            ? BookingLimit.Parse(text) ?? throw new InvalidOperationException(
+                $"{name} must be limits such as \"10/min,50/h,100/day\" (each unit at most once) or \"none\", not '{text}'.")
             : null;
 
     private static TimeSpan? Seconds(IConfiguration config, string name) =>

@@ -31,7 +31,7 @@ public static class AvailabilityApi
             if (!w.EventTypes.TryGetValue(typeUuid!, out var type) || type.DeletedAt is not null) return CalendlyErrors.NotFound();
             var owner = w.Users[type.OwnerUuid];
             if (!caller.SharesOrganizationWith(owner)) return CalendlyErrors.PermissionDenied();
-            var slots = type.Active ? FreeSlots.Find(w, type, window.Start, window.End, clock.GetUtcNow(), settings.SlotStepMinutes) : [];
+            var slots = type.Active ? FreeSlots.Find(w, type, window.Start, window.End, clock.GetUtcNow()) : [];
             return CalendlyResults.Collection(slots.Where(s => s.Free).Select(s => AvailableTimeResource.From(s, type, owner, uris)));
         });
     }

@@ -36,7 +36,8 @@ public static class BookingsControl
         if (body?.InviteeName is null) details.Add(new("inviteeName", "is required"));
         if (details.Count > 0) return CalendlyErrors.InvalidArgument(details);
 
-        var result = bookings.Book(typeUuid!, body!.StartTime!.Value, body.InviteeName!, body.InviteeEmail!, body.InviteeTimezone, body.Tracking);
+        var invitee = new InviteeDetails(body!.InviteeName!, body.InviteeEmail!, body.InviteeTimezone) { Tracking = body.Tracking ?? new Tracking() };
+        var result = bookings.Book(typeUuid!, body.StartTime!.Value, invitee);
         return Answer(result, uris, "startTime");
     }
 

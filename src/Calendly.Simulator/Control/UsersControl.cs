@@ -28,7 +28,8 @@ public static class UsersControl
         control.MapPost("/tokens", IssueAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, WorldStore world, ResourceUris uris, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(HttpRequest request, WorldStore world, ResourceUris uris, TimeProvider clock,
+        SimulatorSettings settings)
     {
         var (body, error) = await RequestBody.ReadAsync<CreateUsers>(request, RequestBody.ControlJson, request.HttpContext.RequestAborted);
         if (error is not null) return error;
@@ -37,7 +38,7 @@ public static class UsersControl
         var count = body.Count ?? 1;
         if (count is < 1 or > MaxUsersPerCall) details.Add(new("count", $"must be between 1 and {MaxUsersPerCall}"));
         var plan = body.Plan is null ? Plan.Standard : Plans.Parse(body.Plan);
-        if (plan is null) details.Add(new("plan", "must be one of: free, basic, standard, teams, enterprise"));
+        if (plan is null) details.Add(new("plan", "must be one of: free, basic, trial, standard, teams, enterprise"));
         MembershipRole? role = body.Role is null ? null : Enum.TryParse<MembershipRole>(body.Role, true, out var r) ? r : null;
         if (body.Role is not null && role is null) details.Add(new("role", "must be one of: user, admin, owner"));
         var timezone = body.Timezone ?? "UTC";
@@ -58,7 +59,7 @@ public static class UsersControl
             {
                 var userRole = role ?? (body.Organization is null && n == 0 ? MembershipRole.Owner : MembershipRole.User);
                 var spec = AccountSpec.Generated($"{batch}-{n + 1}", timezone, body.Plan is null ? organization.Plan : plan!.Value, userRole);
-                var user = AccountFactory.AddAccount(w, IdSource.Random, organization, spec, now);
+                var user = AccountFactory.AddAccount(w, IdSource.Random, organization, spec, now, settings.SlotStepMinutes);
                 var types = w.EventTypes.Values.Where(t => t.OwnerUuid == user.Uuid).OrderBy(t => t.Position).Select(t => uris.EventType(t.Uuid));
                 return new CreatedUser(uris.User(user.Uuid), user.Uuid, user.Name, user.Email, user.Slug, user.Timezone,
                     userRole.ToString().ToLowerInvariant(), user.Plan.ToString().ToLowerInvariant(), uris.SchedulingPage(user.Slug), [.. types]);

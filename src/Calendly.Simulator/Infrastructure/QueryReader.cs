@@ -43,12 +43,19 @@ public sealed partial class QueryReader(HttpRequest request)
     {
         var value = required ? Required(name) : Text(name);
         if (value is null) return null;
-        if (IsoTimestamp().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            return parsed;
-        Fail(name, "must be a valid ISO 8601 timestamp, e.g. 2020-01-02T03:04:05.678123Z");
+        if (ParseTimestamp(value) is { } parsed) return parsed;
+        Fail(name, TimestampMessage);
         return null;
     }
+
+    public const string TimestampMessage = "must be a valid ISO 8601 timestamp, e.g. 2020-01-02T03:04:05.678123Z";
+
+    /// <summary>An ISO 8601 instant with a date, a time and a zone (Z or an offset); anything else is null.</summary>
+    public static DateTimeOffset? ParseTimestamp(string value) =>
+        IsoTimestamp().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+            ? parsed
+            : null;
 
     public bool? Bool(string name)
     {

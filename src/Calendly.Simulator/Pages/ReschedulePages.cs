@@ -15,12 +15,12 @@ public static class ReschedulePages
         app.MapPost("/reschedulings/{inviteeUuid}/{start}", RescheduleAsync);
     }
 
-    private static IResult PickTime(string inviteeUuid, HttpRequest request, WorldStore world, TimeProvider clock, SimulatorSettings settings)
+    private static IResult PickTime(string inviteeUuid, HttpRequest request, WorldStore world, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         if (InviteeView.Find(world, inviteeUuid, now) is not { } booking) return BookingPages.NotFoundPage();
         if (booking.Closed is { } closed) return Error(400, "Cannot reschedule", closed);
-        var slots = world.Locked(w => FreeSlots.Find(w, booking.Type, now, now.AddDays(SlotList.Days), now, settings.SlotStepMinutes)
+        var slots = world.Locked(w => FreeSlots.Find(w, booking.Type, now, now.AddDays(SlotList.Days), now)
             .Where(s => s.Free && s.Start != booking.Start).ToList());
         var zone = SlotList.ChosenZone(request, booking.Zone);
         return Page("Reschedule", $"""

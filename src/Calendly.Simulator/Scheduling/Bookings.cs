@@ -15,22 +15,23 @@ public sealed record BookingResult(Booked? Booked, Refusal? Refusal);
 /// What invitees do: book a free slot, cancel their own booking, reschedule it. Each change is atomic under the world
 /// lock and fires the webhooks Calendly would fire, right after the change.
 /// </summary>
-public sealed class Bookings(WorldStore store, TimeProvider clock, SimulatorSettings settings, WebhookPublisher webhooks)
+public sealed class Bookings(WorldStore store, TimeProvider clock, WebhookPublisher webhooks)
 {
-    public BookingResult Book(string eventTypeUuid, DateTimeOffset start, string name, string email, string? timezone, Tracking? tracking) =>
+    public BookingResult Book(string eventTypeUuid, DateTimeOffset start, InviteeDetails invitee) =>
         store.Locked(world =>
         {
             if (!world.EventTypes.TryGetValue(eventTypeUuid, out var type) || type.DeletedAt is not null)
                 return Refused(404, "There is no such event type.");
-            if (string.IsNullOrWhiteSpace(name)) return Refused(400, "The invitee's name is required.");
-            if (!MailAddress.TryCreate(email, out _)) return Refused(400, "The invitee's email is not a valid address.");
+            if (string.IsNullOrWhiteSpace(invitee.Name)) return Refused(400, "The invitee's name is required.");
+            if (!MailAddress.TryCreate(invitee.Email, out _)) return Refused(400, "The invitee's email is not a valid address.");
             if (CheckSlot(world, type, start, null) is { } refusal) return new BookingResult(null, refusal);
             var now = clock.GetUtcNow();
-            var scheduled = JoinableEvent(world, type, start) ?? EventFactory.AddEvent(world, IdSource.Random.For("event"), type, start, now);
-            var invitee = EventFactory.AddInvitee(world, IdSource.Random.For("invitee"), scheduled, name, email,
-                InviteeTimezone(world, type, timezone), now, tracking);
-            webhooks.InviteeChanged(world, WebhookEvents.InviteeCreated, invitee);
-            return new BookingResult(new Booked(scheduled.Uuid, invitee.Uuid), null);
+            var scheduled = JoinableEvent(world, type, start)
+                ?? EventFactory.AddEvent(world, IdSource.Random.For("event"), type, start, now, EventFactory.LocationFor(type, invitee));
+            var added = EventFactory.AddInvitee(world, IdSource.Random.For("invitee"), scheduled, invitee,
+                InviteeTimezone(world, type, invitee.Timezone), now);
+            webhooks.InviteeChanged(world, WebhookEvents.InviteeCreated, added);
+            return new BookingResult(new Booked(scheduled.Uuid, added.Uuid), null);
         });
 
     /// <summary>The invitee's own cancellation: only that invitee on a group event; the whole event once nobody is left.</summary>
@@ -58,9 +59,10 @@ public sealed class Bookings(WorldStore store, TimeProvider clock, SimulatorSett
 
         var now = clock.GetUtcNow();
         CancelInvitee(world, old, new Cancellation(old.Name, reason, CancelerType.Invitee, now));
-        var scheduled = JoinableEvent(world, type, start) ?? EventFactory.AddEvent(world, IdSource.Random.For("event"), type, start, now);
-        var replacement = EventFactory.AddInvitee(world, IdSource.Random.For("invitee"), scheduled, old.Name, old.Email, old.Timezone, now,
-            old.Tracking, oldInviteeUuid: old.Uuid);
+        var scheduled = JoinableEvent(world, type, start)
+            ?? EventFactory.AddEvent(world, IdSource.Random.For("event"), type, start, now, oldEvent.Location);
+        var replacement = EventFactory.AddInvitee(world, IdSource.Random.For("invitee"), scheduled, InviteeDetails.Of(old), old.Timezone, now,
+            oldInviteeUuid: old.Uuid);
         old.Rescheduled = true;
         old.NewInviteeUuid = replacement.Uuid;
         webhooks.InviteeChanged(world, WebhookEvents.InviteeCanceled, old);
@@ -85,7 +87,7 @@ public sealed class Bookings(WorldStore store, TimeProvider clock, SimulatorSett
         if (!type.Active) return new Refusal(400, "This event type is not active.");
         var now = clock.GetUtcNow();
         if (start <= now) return new Refusal(400, "The start time is in the past.");
-        var slot = FreeSlots.At(world, type, start, now, settings.SlotStepMinutes, ignoringEventUuid);
+        var slot = FreeSlots.At(world, type, start, now, ignoringEventUuid);
         if (slot is null) return new Refusal(400, "The start time is not one of this event type's start times (see /event_type_available_times).");
         return slot.Free ? null : new Refusal(409, "That time is no longer available.");
     }

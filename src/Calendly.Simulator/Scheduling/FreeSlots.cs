@@ -6,18 +6,18 @@ namespace Calendly.Simulator.Scheduling;
 public sealed record Slot(DateTimeOffset Start, int InviteesRemaining, bool Free);
 
 /// <summary>
-/// Start times of an event type: the owner's default schedule, in its time zone, stepped every few minutes, minus busy
-/// times. A group event type's slot stays free while its existing event at that time has seats left.
+/// Start times of an event type: the owner's default schedule, in its time zone, stepped by the event type's
+/// start_time_increment, minus busy times. A group event type's slot stays free while its existing event at that time has seats left.
 /// </summary>
 public static class FreeSlots
 {
     public static IEnumerable<Slot> Find(SimulatedWorld world, EventType type, DateTimeOffset from, DateTimeOffset to,
-        DateTimeOffset now, int stepMinutes, string? ignoringEventUuid = null)
+        DateTimeOffset now, string? ignoringEventUuid = null)
     {
         if (world.DefaultSchedule(type.OwnerUuid) is not { } schedule) yield break;
         var zone = TimeZones.Find(schedule.Timezone);
         var busy = BusyTimes.Of(world, type.OwnerUuid, from - TimeSpan.FromDays(1), to + type.Duration + TimeSpan.FromDays(1), ignoringEventUuid);
-        var step = TimeSpan.FromMinutes(stepMinutes);
+        var step = TimeSpan.FromMinutes(type.StartTimeIncrementMinutes);
 
         // A day earlier and later than the window, because a local date can start before or end after the UTC window.
         for (var date = TimeZones.LocalDate(from, zone).AddDays(-1); date <= TimeZones.LocalDate(to, zone).AddDays(1); date = date.AddDays(1))
@@ -35,9 +35,8 @@ public static class FreeSlots
     }
 
     /// <summary>The slot starting exactly at <paramref name="start"/>, or null when that is not a start time of the schedule.</summary>
-    public static Slot? At(SimulatedWorld world, EventType type, DateTimeOffset start, DateTimeOffset now, int stepMinutes,
-        string? ignoringEventUuid = null) =>
-        Find(world, type, start, start.AddTicks(1), now, stepMinutes, ignoringEventUuid).FirstOrDefault();
+    public static Slot? At(SimulatedWorld world, EventType type, DateTimeOffset start, DateTimeOffset now, string? ignoringEventUuid = null) =>
+        Find(world, type, start, start.AddTicks(1), now, ignoringEventUuid).FirstOrDefault();
 
     private static Slot SlotAt(SimulatedWorld world, EventType type, DateTimeOffset start, IReadOnlyList<BusyTime> busy)
     {

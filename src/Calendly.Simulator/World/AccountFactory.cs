@@ -12,7 +12,9 @@ public static class AccountFactory
         return organization;
     }
 
-    public static User AddAccount(SimulatedWorld world, IdSource ids, Organization organization, AccountSpec spec, DateTimeOffset at)
+    /// <summary>The account's event types offer a start time every <paramref name="startTimeIncrementMinutes"/> minutes.</summary>
+    public static User AddAccount(SimulatedWorld world, IdSource ids, Organization organization, AccountSpec spec, DateTimeOffset at,
+        int startTimeIncrementMinutes)
     {
         var user = new User(ids.For($"user:{spec.Slug}"), spec.Name, spec.Slug, spec.Email, spec.Timezone, organization.Uuid,
             spec.Plan, at);
@@ -24,9 +26,11 @@ public static class AccountFactory
         {
             world.Add(new EventType(ids.For($"event-type:{spec.Slug}:{type.Slug}"), user.Uuid, type.Name, type.Slug, type.Minutes,
                 type.Kind, type.Capacity, type.Active, Colors[position % Colors.Length], $"{type.Name} with {spec.Name}.",
-                type.Location, position, at)
+                type.EventLocation, position, at)
             {
                 BufferAfter = TimeSpan.FromMinutes(type.BufferAfterMinutes),
+                StartTimeIncrementMinutes = startTimeIncrementMinutes,
+                CustomQuestions = type.Questions,
             });
         }
         return user;

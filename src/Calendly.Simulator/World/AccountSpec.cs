@@ -1,9 +1,15 @@
 namespace Calendly.Simulator.World;
 
 public sealed record EventTypeSpec(string Name, string Slug, int Minutes, int Capacity = 1, bool Active = true,
-    string Location = "zoom", int BufferAfterMinutes = 0)
+    string Location = "zoom_conference", int BufferAfterMinutes = 0)
 {
     public EventKind Kind => Capacity > 1 ? EventKind.Group : EventKind.Solo;
+
+    /// <summary>The questions of the booking form; Calendly's one default question unless set.</summary>
+    public IReadOnlyList<CustomQuestion> Questions { get; init; } = CustomQuestion.Defaults;
+
+    /// <summary>The host's side of the location: an address for in-person meetings, none for conferences or the invitee's phone.</summary>
+    public EventLocation EventLocation => new(Location, Location == "physical" ? "Main office, room 2" : null);
 }
 
 /// <summary>What a simulated account is made of: the user, its role, its event types and its default working hours.</summary>

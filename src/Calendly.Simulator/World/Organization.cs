@@ -1,6 +1,7 @@
 namespace Calendly.Simulator.World;
 
-public enum Plan { Basic, Standard, Teams, Enterprise }
+/// <summary>Calendly's plans; Trial is a new account trying the paid features (with its own booking limit, §4.10).</summary>
+public enum Plan { Basic, Trial, Standard, Teams, Enterprise }
 
 public enum MembershipRole { User, Admin, Owner }
 
@@ -17,6 +18,7 @@ public static class Plans
     public static Plan? Parse(string? text) => text?.ToLowerInvariant() switch
     {
         "free" or "basic" => Plan.Basic,
+        "trial" => Plan.Trial,
         "standard" or "professional" or "essentials" => Plan.Standard,
         "teams" => Plan.Teams,
         "enterprise" => Plan.Enterprise,

@@ -4,6 +4,8 @@ public enum EventStatus { Active, Canceled }
 
 public enum CancelerType { Host, Invitee }
 
+public sealed record EventGuest(string Email, DateTimeOffset CreatedAt);
+
 public sealed record Cancellation(string CanceledBy, string? Reason, CancelerType CancelerType, DateTimeOffset CreatedAt);
 
 /// <summary>A booked meeting. Group events collect invitees until the event type's capacity is reached.</summary>
@@ -16,13 +18,16 @@ public sealed class ScheduledEvent
     public required DateTimeOffset Start { get; init; }
     public required DateTimeOffset End { get; init; }
     public required int Capacity { get; init; }
-    public required string LocationKind { get; init; }
+    public required EventLocation Location { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
     public EventStatus Status { get; set; } = EventStatus.Active;
     public Cancellation? Cancellation { get; set; }
     public TimeSpan BufferBefore { get; init; }
     public TimeSpan BufferAfter { get; init; }
+
+    /// <summary>People the invitees invited along (event_guests), across all invitees of a group event.</summary>
+    public List<EventGuest> Guests { get; } = [];
 
     public void Cancel(Cancellation cancellation)
     {

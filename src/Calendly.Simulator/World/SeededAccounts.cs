@@ -11,6 +11,15 @@ public static class SeededAccounts
     private static readonly TimeInterval Morning = new(new TimeOnly(9, 0), new TimeOnly(12, 0));
     private static readonly TimeInterval Afternoon = new(new TimeOnly(13, 0), new TimeOnly(17, 0));
 
+    /// <summary>A required question, a choice and the usual notes question: every kind of answer the app must handle.
+    /// Declared before Organizations, which reads it while statics initialize in order.</summary>
+    public static readonly IReadOnlyList<CustomQuestion> DeepDiveQuestions =
+    [
+        new("What would you like to dive into?", QuestionType.String, 0, Required: true, []),
+        new("Which market do you work in?", QuestionType.SingleSelect, 1, Required: false, ["Residential", "Commercial", "Both"]),
+        new(CustomQuestion.PrepareNotes, QuestionType.Text, 2, Required: false, []),
+    ];
+
     public static readonly IReadOnlyList<SeededOrganization> Organizations =
     [
         new("northwind", "Northwind Coaching", Plan.Teams,
@@ -18,13 +27,14 @@ public static class SeededAccounts
             new("Casey Rivera", DefaultCoachSlug, "casey.rivera@northwind.example", "America/New_York", Plan.Teams, MembershipRole.Owner,
             [
                 new("Intro Call", "intro-call", 30, Location: "google_conference"),
-                new("Deep Dive", "deep-dive", 60, BufferAfterMinutes: 15),
+                new("Deep Dive", "deep-dive", 60, BufferAfterMinutes: 15) { Questions = DeepDiveQuestions },
                 new("Group Workshop", "group-workshop", 90, Capacity: 5, Location: "physical"),
                 new("Legacy Session", "legacy-session", 45, Active: false),
             ], AccountSpec.Weekdays(Morning, Afternoon)),
             new("Morgan Lee", "morgan-lee", "morgan.lee@northwind.example", "Europe/Berlin", Plan.Teams, MembershipRole.User,
             [
-                new("Mentoring Session", "mentoring", 45),
+                // "Phone call: I will call my invitee": the booking gives the invitee's number.
+                new("Mentoring Session", "mentoring", 45, Location: "outbound_call"),
                 new("Office Hours", "office-hours", 30, Capacity: 3),
             ], AccountSpec.Weekdays(new TimeInterval(new TimeOnly(8, 0), new TimeOnly(16, 0)))),
             new("Riley Chen", "riley-chen", "riley.chen@northwind.example", "America/Chicago", Plan.Teams, MembershipRole.Admin,

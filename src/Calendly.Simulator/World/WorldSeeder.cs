@@ -11,7 +11,7 @@ public static class WorldSeeder
     private const int HistoryDays = 10;
     private const int MaxSeededInvitees = 3;
 
-    public static SimulatedWorld Seed(int seed, DateTimeOffset now)
+    public static SimulatedWorld Seed(int seed, DateTimeOffset now, int startTimeIncrementMinutes)
     {
         var world = new SimulatedWorld();
         var ids = IdSource.Seeded(seed);
@@ -19,7 +19,8 @@ public static class WorldSeeder
         foreach (var seeded in SeededAccounts.Organizations)
         {
             var organization = AccountFactory.AddOrganization(world, ids, seeded.Key, seeded.Name, seeded.Plan, joined);
-            foreach (var account in seeded.Accounts) AccountFactory.AddAccount(world, ids, organization, account, joined);
+            foreach (var account in seeded.Accounts)
+                AccountFactory.AddAccount(world, ids, organization, account, joined, startTimeIncrementMinutes);
         }
         AddDefaultCoachExtras(world, ids, world.UserBySlug(SeededAccounts.DefaultCoachSlug)!, now);
         world.ExternalBusyTimes.AddRange(ExternalBusy(world.UserBySlug("morgan-lee")!, now, (2, 10, 11)));
@@ -51,10 +52,10 @@ public static class WorldSeeder
             .First(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && d != today.AddDays(3) && d != today.AddDays(5));
         var start = TimeZones.ToInstant(day, new TimeOnly(13, 0), zone)!.Value;
         var scheduled = EventFactory.AddEvent(world, ids.For("event:casey-rivera:group-workshop"), workshop, start, now.AddDays(-2));
-        EventFactory.AddInvitee(world, ids.For("invitee:casey-rivera:group-workshop:0"), scheduled, "Harper Okafor",
-            "harper.okafor@example.com", "America/New_York", now.AddDays(-2));
-        EventFactory.AddInvitee(world, ids.For("invitee:casey-rivera:group-workshop:1"), scheduled, "Quinn Tanaka",
-            "quinn.tanaka@example.com", "Asia/Tokyo", now.AddDays(-1));
+        EventFactory.AddInvitee(world, ids.For("invitee:casey-rivera:group-workshop:0"), scheduled,
+            Person("Harper", "Okafor", workshop, 0) with { Guests = ["harper.okafor.assistant@example.com"] }, "America/New_York", now.AddDays(-2));
+        EventFactory.AddInvitee(world, ids.For("invitee:casey-rivera:group-workshop:1"), scheduled, Person("Quinn", "Tanaka", workshop, 1),
+            "Asia/Tokyo", now.AddDays(-1));
     }
 
     private static IEnumerable<ExternalBusyTime> ExternalBusy(User user, DateTimeOffset now, params (int Day, int FromHour, int ToHour)[] blocks)
@@ -97,14 +98,12 @@ public static class WorldSeeder
 
             var key = $"{host.Slug}:{offset}";
             var booked = (start < now ? start : now).AddDays(-3);
-            var scheduled = EventFactory.AddEvent(world, ids.For($"event:{key}"), type, start, booked);
             var count = type.Kind == EventKind.Group ? 1 + slot % MaxSeededInvitees : 1;
-            var invitees = people.Take(count).Select((p, n) =>
-            {
-                var (first, last) = (SeededAccounts.FirstNames[p.First], SeededAccounts.LastNames[p.Last]);
-                return EventFactory.AddInvitee(world, ids.For($"invitee:{key}:{n}"), scheduled, $"{first} {last}",
-                    $"{first}.{last}@example.com".ToLowerInvariant(), SeededAccounts.InviteeTimezones[p.Zone], booked);
-            }).ToList();
+            var details = people.Take(count)
+                .Select((p, n) => Person(SeededAccounts.FirstNames[p.First], SeededAccounts.LastNames[p.Last], type, made + n)).ToList();
+            var scheduled = EventFactory.AddEvent(world, ids.For($"event:{key}"), type, start, booked, EventFactory.LocationFor(type, details[0]));
+            var invitees = details.Select((person, n) => EventFactory.AddInvitee(world, ids.For($"invitee:{key}:{n}"), scheduled, person,
+                SeededAccounts.InviteeTimezones[people[n].Zone], booked)).ToList();
 
             if (made++ % 4 != 3) continue;
             var byHost = made % 8 == 0;
@@ -114,4 +113,34 @@ public static class WorldSeeder
             invitees.ForEach(i => i.Cancel(cancellation));
         }
     }
+
+    /// <summary>
+    /// A made-up invitee who filled in the form as people do: first and last name, every required question and every
+    /// other optional one, a phone number where the location asks for it, now and then a guest or a text reminder. What
+    /// varies depends on <paramref name="n"/> only, so the seed's random draws (and so its meetings) stay as they were.
+    /// </summary>
+    private static InviteeDetails Person(string first, string last, EventType type, int n) =>
+        new($"{first} {last}", $"{first}.{last}@example.com".ToLowerInvariant(), null)
+        {
+            FirstName = first,
+            LastName = last,
+            QuestionsAndAnswers = [.. type.CustomQuestions.Where(q => q.Enabled && (q.Required || n % 2 == 0))
+                .Select(q => new QuestionAndAnswer(q.Name, SampleAnswer(q, n), q.Position))],
+            LocationValue = type.Location.AsksInvitee ? Phone(n) : null,
+            Guests = n % 3 == 1 ? [$"{first}.{last}.assistant@example.com".ToLowerInvariant()] : [],
+            TextReminderNumber = n % 5 == 2 ? Phone(n) : null,
+        };
+
+    private static readonly string[] Topics = ["Pricing a listing", "Open house follow-ups", "Buyer consultations", "Negotiating offers"];
+
+    private static string SampleAnswer(CustomQuestion question, int n) => question.Type switch
+    {
+        QuestionType.SingleSelect or QuestionType.MultiSelect when question.AnswerChoices.Count > 0 =>
+            question.AnswerChoices[n % question.AnswerChoices.Count],
+        QuestionType.PhoneNumber => Phone(n),
+        QuestionType.Text => "Looking forward to it. I will bring my last three listings.",
+        _ => Topics[n % Topics.Length],
+    };
+
+    private static string Phone(int n) => $"+1212555{n % 10000:0000}";
 }

@@ -7,7 +7,7 @@ namespace Calendly.Simulator.World;
 public sealed class WorldStore(SimulatorSettings settings, TimeProvider clock)
 {
     private readonly Lock _gate = new();
-    private SimulatedWorld _world = WorldSeeder.Seed(settings.Seed, clock.GetUtcNow());
+    private SimulatedWorld _world = WorldSeeder.Seed(settings.Seed, clock.GetUtcNow(), settings.SlotStepMinutes);
 
     public T Locked<T>(Func<SimulatedWorld, T> use)
     {
@@ -22,7 +22,7 @@ public sealed class WorldStore(SimulatorSettings settings, TimeProvider clock)
     /// <summary>Throws away every change: the seeded world again, dated from the clock's now.</summary>
     public void Reset()
     {
-        var fresh = WorldSeeder.Seed(settings.Seed, clock.GetUtcNow());
+        var fresh = WorldSeeder.Seed(settings.Seed, clock.GetUtcNow(), settings.SlotStepMinutes);
         lock (_gate) _world = fresh;
     }
 }
