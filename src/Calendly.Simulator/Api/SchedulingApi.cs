@@ -30,7 +30,7 @@ public static class SchedulingApi
     public static void Map(IEndpointRouteBuilder api) => api.MapPost("/invitees", CreateAsync);
 
     private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, Bookings bookings,
-        BookingBudget budget, ResourceUris uris)
+        BookingBudget budget, ResourceUris uris, TimeProvider clock)
     {
         if (budget.Take(caller.User) is { } decision)
         {
@@ -44,7 +44,7 @@ public static class SchedulingApi
 
         var errors = new List<ErrorDetail>();
         var typeUuid = CheckEventType(body.EventType, errors);
-        var start = CheckStartTime(body.StartTime, errors);
+        var start = CheckStartTime(body.StartTime, clock.GetUtcNow(), errors);
         var invitee = CheckInvitee(body.Invitee, errors);
         var guests = CheckGuests(body.EventGuests, errors);
         var given = (body.QuestionsAndAnswers ?? []).Select(a => new GivenAnswer(a?.Question, a?.Answer)).ToList();
@@ -83,11 +83,12 @@ public static class SchedulingApi
         return null;
     }
 
-    private static DateTimeOffset? CheckStartTime(string? startTime, List<ErrorDetail> errors)
+    private static DateTimeOffset? CheckStartTime(string? startTime, DateTimeOffset now, List<ErrorDetail> errors)
     {
         if (string.IsNullOrEmpty(startTime)) errors.Add(new("start_time", "is required"));
-        else if (QueryReader.ParseTimestamp(startTime) is { } start) return start;
-        else errors.Add(new("start_time", QueryReader.TimestampMessage));
+        else if (QueryReader.ParseTimestamp(startTime) is not { } start) errors.Add(new("start_time", QueryReader.TimestampMessage));
+        else if (start <= now) errors.Add(new("start_time", "must be in the future"));
+        else return start;
         return null;
     }
 
