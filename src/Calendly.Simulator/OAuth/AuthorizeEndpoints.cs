@@ -63,7 +63,7 @@ public static class AuthorizeEndpoints
 
     private static string GrantedScopes(string scope) => scope switch
     {
-        "" => "no scopes (none is ticked for this app), so no API call will be allowed.",
+        "" => "no scope, so no API call will be allowed.",
         Scopes.Default => $"<code>{Scopes.Default}</code>, full access (a legacy app).",
         _ => string.Join(" ", scope.Split(' ').Select(name => $"<code>{E(name)}</code>")),
     };
