@@ -42,7 +42,8 @@ public static class WebhooksApi
         if (scope == WebhookScope.Group && groupUuid is null) details.Add(new("group", "must be a valid URI"));
         if (details.Count > 0) return CalendlyErrors.InvalidArgument(details);
         // Receiving an event's payloads needs the read scope of its family (§1.7).
-        if (Scopes.MissingForWebhookEvents(caller.Token.Scope, body.Events!) is { Count: > 0 } missing) return CalendlyErrors.InsufficientScope(missing);
+        if (Scopes.MissingForWebhookEvents(caller.Token.Scope, body.Events!) is { Count: > 0 } missing)
+            return CalendlyErrors.InsufficientScope(missing);
 
         return world.Locked(w =>
         {

@@ -72,8 +72,9 @@ public static class Scopes
     {
         var requested = Split(requestedScope);
         var unknown = requested.Where(name => !Known.Contains(name)).ToList();
-        if (requested.Count == 0) return new(client.Scopes is { } registered ? string.Join(' ', registered) : Default, unknown);
-        var granted = client.Scopes is { } registeredScopes ? requested.Where(name => Grants(registeredScopes, name)) : requested;
+        var registered = client.Scopes;
+        if (requested.Count == 0) return new(registered is null ? Default : string.Join(' ', registered), unknown);
+        var granted = registered is null ? requested : requested.Where(name => Grants(registered, name));
         return new(string.Join(' ', granted), unknown);
     }
 
