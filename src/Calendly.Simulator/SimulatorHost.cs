@@ -31,12 +31,14 @@ public static class SimulatorHost
 
         var app = builder.Build();
         // Order matters: stats see the final status; the error boundary turns any exception into Calendly's 500; faults
-        // act before authentication (an outage is an outage whatever the token); the rate limit counts known users.
+        // act before authentication (an outage is an outage whatever the token); the rate limit counts known users whose
+        // token may call the route.
         app.UseMiddleware<StatsRecorder>();
         app.UseMiddleware<ErrorBoundary>();
         app.UseRouting();
         app.UseMiddleware<FaultInjection>();
         app.UseMiddleware<BearerAuthentication>();
+        app.UseMiddleware<ScopeEnforcement>();
         app.UseMiddleware<RateLimiting>();
 
         var api = app.MapGroup("").WithMetadata(EndpointKind.Api);
@@ -68,6 +70,7 @@ public static class SimulatorHost
         services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SimulatorClock>());
         services.AddSingleton<World.WorldStore>();
         services.AddSingleton<ResourceUris>();
+        services.AddSingleton<OAuthClients>();
         services.AddSingleton<TokenStore>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<FaultRules>();

@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.Scheduling;
 using Calendly.Simulator.World;
@@ -12,10 +13,11 @@ public static class AvailabilityApi
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/event_type_available_times", AvailableTimes);
-        api.MapGet("/user_availability_schedules", Schedules);
-        api.MapGet("/user_availability_schedules/{uuid}", Schedule);
-        api.MapGet("/user_busy_times", BusyTimesOfUser);
+        // Calendly's scopes page says event_types:read, its spec availability:read; either will do.
+        api.MapGet("/event_type_available_times", AvailableTimes).RequiresScope(Scopes.EventTypesRead, Scopes.AvailabilityRead);
+        api.MapGet("/user_availability_schedules", Schedules).RequiresScope(Scopes.AvailabilityRead);
+        api.MapGet("/user_availability_schedules/{uuid}", Schedule).RequiresScope(Scopes.AvailabilityRead);
+        api.MapGet("/user_busy_times", BusyTimesOfUser).RequiresScope(Scopes.AvailabilityRead);
     }
 
     private static IResult AvailableTimes(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris, TimeProvider clock,

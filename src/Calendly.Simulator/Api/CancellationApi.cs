@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.Scheduling;
 using Calendly.Simulator.World;
@@ -12,7 +13,8 @@ public static class CancellationApi
 
     public sealed record CancellationRequest(string? Reason);
 
-    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/scheduled_events/{uuid}/cancellation", CancelAsync);
+    public static void Map(IEndpointRouteBuilder api) =>
+        api.MapPost("/scheduled_events/{uuid}/cancellation", CancelAsync).RequiresScope(Scopes.ScheduledEventsWrite);
 
     private static async Task<IResult> CancelAsync(string uuid, HttpRequest request, Caller caller, WorldStore world, Bookings bookings,
         TimeProvider clock)

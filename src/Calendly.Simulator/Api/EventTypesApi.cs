@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.World;
 
@@ -9,8 +10,8 @@ public static class EventTypesApi
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/event_types", List);
-        api.MapGet("/event_types/{uuid}", Get);
+        api.MapGet("/event_types", List).RequiresScope(Scopes.EventTypesRead);
+        api.MapGet("/event_types/{uuid}", Get).RequiresScope(Scopes.EventTypesRead);
     }
 
     private static IResult Get(string uuid, Caller caller, WorldStore world, ResourceUris uris) => world.Locked(w =>

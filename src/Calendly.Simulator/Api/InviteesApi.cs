@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.World;
 
@@ -10,8 +11,8 @@ public static class InviteesApi
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/scheduled_events/{uuid}/invitees", List);
-        api.MapGet("/scheduled_events/{uuid}/invitees/{invitee_uuid}", Get);
+        api.MapGet("/scheduled_events/{uuid}/invitees", List).RequiresScope(Scopes.ScheduledEventsRead);
+        api.MapGet("/scheduled_events/{uuid}/invitees/{invitee_uuid}", Get).RequiresScope(Scopes.ScheduledEventsRead);
     }
 
     private static IResult Get(string uuid, [FromRoute(Name = "invitee_uuid")] string inviteeUuid, Caller caller, WorldStore world, ResourceUris uris) => world.Locked(w =>

@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.Webhooks;
 using Calendly.Simulator.World;
@@ -12,9 +13,9 @@ public static class NoShowsApi
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/invitee_no_shows", CreateAsync);
-        api.MapGet("/invitee_no_shows/{uuid}", Get);
-        api.MapDelete("/invitee_no_shows/{uuid}", Delete);
+        api.MapPost("/invitee_no_shows", CreateAsync).RequiresScope(Scopes.ScheduledEventsWrite);
+        api.MapGet("/invitee_no_shows/{uuid}", Get).RequiresScope(Scopes.ScheduledEventsRead);
+        api.MapDelete("/invitee_no_shows/{uuid}", Delete).RequiresScope(Scopes.ScheduledEventsWrite);
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, WebhookPublisher webhooks,

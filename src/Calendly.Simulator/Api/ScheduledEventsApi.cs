@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.World;
 
@@ -11,8 +12,8 @@ public static class ScheduledEventsApi
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/scheduled_events", List);
-        api.MapGet("/scheduled_events/{uuid}", Get);
+        api.MapGet("/scheduled_events", List).RequiresScope(Scopes.ScheduledEventsRead);
+        api.MapGet("/scheduled_events/{uuid}", Get).RequiresScope(Scopes.ScheduledEventsRead);
     }
 
     /// <summary>The host, or an admin of the host's organization.</summary>

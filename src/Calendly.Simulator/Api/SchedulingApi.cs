@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.Scheduling;
 using Calendly.Simulator.Traffic;
@@ -27,7 +28,7 @@ public static class SchedulingApi
     public sealed record CreateInviteeRequest(string? EventType, string? StartTime, InviteeFields? Invitee, LocationFields? Location,
         IReadOnlyList<AnswerFields?>? QuestionsAndAnswers, Tracking? Tracking, IReadOnlyList<string?>? EventGuests);
 
-    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/invitees", CreateAsync);
+    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/invitees", CreateAsync).RequiresScope(Scopes.ScheduledEventsWrite);
 
     private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, Bookings bookings,
         BookingBudget budget, ResourceUris uris, TimeProvider clock)

@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.World;
 
@@ -9,10 +10,11 @@ public static class UsersApi
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/users/me", (Caller caller, ResourceUris uris) => CalendlyResults.Resource(UserResource.From(caller.User, uris)));
-        api.MapGet("/users/{uuid}", GetUser);
-        api.MapGet("/organization_memberships", ListMemberships);
-        api.MapGet("/organization_memberships/{uuid}", GetMembership);
+        api.MapGet("/users/me", (Caller caller, ResourceUris uris) => CalendlyResults.Resource(UserResource.From(caller.User, uris)))
+            .RequiresScope(Scopes.UsersRead);
+        api.MapGet("/users/{uuid}", GetUser).RequiresScope(Scopes.UsersRead);
+        api.MapGet("/organization_memberships", ListMemberships).RequiresScope(Scopes.OrganizationsRead);
+        api.MapGet("/organization_memberships/{uuid}", GetMembership).RequiresScope(Scopes.OrganizationsRead);
     }
 
     private static IResult GetUser(string uuid, Caller caller, WorldStore world, ResourceUris uris) => world.Locked(w =>

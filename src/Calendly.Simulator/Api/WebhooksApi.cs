@@ -1,4 +1,5 @@
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.Webhooks;
 using Calendly.Simulator.World;
@@ -15,10 +16,10 @@ public static class WebhooksApi
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/webhook_subscriptions", CreateAsync);
-        api.MapGet("/webhook_subscriptions", List);
-        api.MapGet("/webhook_subscriptions/{uuid}", Get);
-        api.MapDelete("/webhook_subscriptions/{uuid}", Delete);
+        api.MapPost("/webhook_subscriptions", CreateAsync).RequiresScope(Scopes.WebhooksWrite);
+        api.MapGet("/webhook_subscriptions", List).RequiresScope(Scopes.WebhooksRead);
+        api.MapGet("/webhook_subscriptions/{uuid}", Get).RequiresScope(Scopes.WebhooksRead);
+        api.MapDelete("/webhook_subscriptions/{uuid}", Delete).RequiresScope(Scopes.WebhooksWrite);
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris, TimeProvider clock)
@@ -40,6 +41,9 @@ public static class WebhooksApi
         var groupUuid = ResourceUris.UuidOf(body.Group, "groups");
         if (scope == WebhookScope.Group && groupUuid is null) details.Add(new("group", "must be a valid URI"));
         if (details.Count > 0) return CalendlyErrors.InvalidArgument(details);
+        // Receiving an event's payloads needs the read scope of its family (§1.7).
+        if (Scopes.MissingForWebhookEvents(caller.Token.Scope, body.Events!) is { Count: > 0 } missing)
+            return CalendlyErrors.InsufficientScope(missing);
 
         return world.Locked(w =>
         {

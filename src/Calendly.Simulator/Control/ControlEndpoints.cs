@@ -7,6 +7,7 @@ public static class ControlEndpoints
     {
         control.DisableAntiforgery();
         UsersControl.Map(control);
+        OAuthClientsControl.Map(control);
         ClockControl.Map(control);
         FaultsControl.Map(control);
         StatsControl.Map(control);

@@ -68,15 +68,19 @@ public static class UsersControl
         });
     }
 
-    private static async Task<IResult> IssueAsync(HttpRequest request, SimulatorSettings settings, WorldStore world, TokenIssuer issuer)
+    /// <summary>The scope is narrowed as /oauth/authorize narrows it: to the client's registered scopes, all of them when none is asked.</summary>
+    private static async Task<IResult> IssueAsync(HttpRequest request, OAuthClients clients, WorldStore world, TokenIssuer issuer)
     {
         var (body, error) = await RequestBody.ReadAsync<IssueTokens>(request, RequestBody.ControlJson, request.HttpContext.RequestAborted);
         if (error is not null) return error;
         if (body?.User is not { Length: > 0 } user) return CalendlyErrors.InvalidArgument("user", "is required (a user URI or uuid)");
         var userUuid = ResourceUris.UserUuidOf(user);
         if (!world.Locked(w => w.Users.ContainsKey(userUuid))) return CalendlyErrors.InvalidArgument("user", "is not a known user");
-        var clientId = body.ClientId ?? settings.OAuthClients[0].ClientId;
-        if (settings.OAuthClients.All(c => c.ClientId != clientId)) return CalendlyErrors.InvalidArgument("clientId", "is not a registered OAuth client");
-        return TokenIssuer.Result(issuer.Issue(userUuid, clientId, body.Scope ?? TokenIssuer.DefaultScope));
+        if (clients.Find(body.ClientId ?? clients.App.ClientId) is not { } client)
+            return CalendlyErrors.InvalidArgument("clientId", "is not a registered OAuth client");
+        var grant = Scopes.Grant(client, body.Scope);
+        if (grant.Unknown.Count > 0)
+            return CalendlyErrors.InvalidArgument([.. grant.Unknown.Select(name => new ErrorDetail("scope", $"{name} is not a Calendly scope"))]);
+        return TokenIssuer.Result(issuer.Issue(userUuid, client.ClientId, grant.Scope));
     }
 }

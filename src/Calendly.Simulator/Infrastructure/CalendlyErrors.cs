@@ -12,6 +12,9 @@ public sealed record ErrorBody(
     string Message,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ErrorDetail>? Details = null);
 
+/// <summary>A token without the scope a route needs: Calendly names the scopes instead of giving details.</summary>
+public sealed record InsufficientScopeBody(string Title, string Message, IReadOnlyList<string> RequiredScopes);
+
 /// <summary>Calendly's error bodies, title and message word for word as the API sends them.</summary>
 public static class CalendlyErrors
 {
@@ -27,6 +30,11 @@ public static class CalendlyErrors
         Json(401, new ErrorBody("Unauthenticated", message));
 
     public static IResult PermissionDenied(string message = NoPermission) => Json(403, new ErrorBody("Permission Denied", message));
+
+    /// <summary>Lists every scope of which one would do (both, for routes that accept either of two).</summary>
+    public static IResult InsufficientScope(IReadOnlyList<string> requiredScopes) =>
+        CalendlyResults.Json(403, new InsufficientScopeBody("Insufficient scope",
+            "This operation requires the scopes listed in the 'required_scopes' array.", requiredScopes));
 
     public static IResult NotFound() =>
         Json(404, new ErrorBody("Resource Not Found", "The server could not find the requested resource."));

@@ -11,9 +11,9 @@ public static class AuthorizeEndpoints
 {
     private const int ListedAccounts = 500;
 
-    public static IResult Show(HttpRequest http, SimulatorSettings settings, WorldStore world)
+    public static IResult Show(HttpRequest http, OAuthClients clients, WorldStore world)
     {
-        var (request, errorPage) = AuthorizeRequest.Read(name => http.Query[name].FirstOrDefault(), settings.OAuthClients);
+        var (request, errorPage) = AuthorizeRequest.Read(name => http.Query[name].FirstOrDefault(), clients.All);
         if (request is null) return errorPage!;
         if (request.ProblemRedirect() is { } problem) return problem;
         var accounts = world.Locked(w => w.Users.Values.Take(ListedAccounts)
@@ -21,10 +21,11 @@ public static class AuthorizeEndpoints
         return Page("Connect Calendly", ConsentForm(request, accounts));
     }
 
-    public static async Task<IResult> DecideAsync(HttpRequest http, SimulatorSettings settings, WorldStore world, TokenStore tokens)
+    public static async Task<IResult> DecideAsync(HttpRequest http, SimulatorSettings settings, OAuthClients clients, WorldStore world,
+        TokenStore tokens)
     {
         var form = await http.ReadFormAsync(http.HttpContext.RequestAborted);
-        var (request, errorPage) = AuthorizeRequest.Read(name => form[name].FirstOrDefault() is { Length: > 0 } v ? v : null, settings.OAuthClients);
+        var (request, errorPage) = AuthorizeRequest.Read(name => form[name].FirstOrDefault() is { Length: > 0 } v ? v : null, clients.All);
         if (request is null) return errorPage!;
         if (request.ProblemRedirect() is { } problem) return problem;
         if (form["decision"] != "allow")
@@ -32,7 +33,7 @@ public static class AuthorizeEndpoints
 
         var account = form["account"].ToString();
         if (!world.Locked(w => w.Users.ContainsKey(account))) return Error(400, "Unknown account", "Pick one of the listed accounts.");
-        var code = tokens.AddCode(request.Client.ClientId, request.RedirectUri, account, request.Scope, request.CodeChallenge,
+        var code = tokens.AddCode(request.Client.ClientId, request.RedirectUri, account, request.Grant.Scope, request.CodeChallenge,
             settings.AuthorizationCodeLifetime);
         return request.Redirect(("code", code.Value));
     }
@@ -45,8 +46,8 @@ public static class AuthorizeEndpoints
             $"""<option value="{E(a.Uuid)}"{(a.Slug == SeededAccounts.DefaultCoachSlug ? " selected" : "")}>{E(a.Label)}</option>"""));
         return $"""
             <h1>Connect your Calendly account</h1>
-            <p><strong>{E(request.Client.ClientId)}</strong> would like to access your Calendly account
-               (scope: <code>{E(request.Scope)}</code>).</p>
+            <p><strong>{E(request.Client.ClientId)}</strong> would like to access your Calendly account.</p>
+            <p>Allow grants it: {GrantedScopes(request.Grant.Scope)}</p>
             <form method="post" action="/oauth/authorize">
               {hidden}
               <label for="account">Simulated Calendly account</label>
@@ -59,4 +60,11 @@ public static class AuthorizeEndpoints
             <p class="muted">This is the Calendly simulator: no password is needed.</p>
             """;
     }
+
+    private static string GrantedScopes(string scope) => scope switch
+    {
+        "" => "no scope, so no API call will be allowed.",
+        Scopes.Default => $"<code>{Scopes.Default}</code>, full access (a legacy app).",
+        _ => string.Join(" ", scope.Split(' ').Select(name => $"<code>{E(name)}</code>")),
+    };
 }

@@ -17,6 +17,7 @@ public static class OAuthErrors
     public const string InvalidRedirectUriDescription = "The requested redirect uri is malformed or doesn't match client redirect URI.";
     public const string AccessDeniedDescription = "The resource owner or authorization server denied the request.";
     public const string UnsupportedResponseTypeDescription = "The authorization server does not support this response type.";
+    public const string InvalidScopeDescription = "The requested scope is invalid, unknown, or malformed.";
 
     public static IResult InvalidRequest(string? description = null) =>
         Json(400, "invalid_request", description ?? InvalidRequestDescription);

@@ -11,11 +11,11 @@ public sealed record Introspection(bool Active, string? Scope = null, string? Cl
 /// <summary>POST /oauth/revoke and POST /oauth/introspect (client credentials plus token, form-encoded).</summary>
 public static class RevokeAndIntrospect
 {
-    public static async Task<IResult> RevokeAsync(HttpContext context, SimulatorSettings settings, TokenStore tokens)
+    public static async Task<IResult> RevokeAsync(HttpContext context, OAuthClients clients, TokenStore tokens)
     {
         var request = await OAuthRequest.ReadAsync(context.Request, context.RequestAborted);
         if (request["token"] is not { } value) return OAuthErrors.InvalidRequest();
-        var client = request.AuthenticatedClient(settings.OAuthClients);
+        var client = request.AuthenticatedClient(clients.All);
         var (access, refresh) = tokens.Find(value);
         var owner = access?.ClientId ?? refresh?.ClientId;
         if (client is null || (owner is not null && owner != client.ClientId)) return OAuthErrors.UnauthorizedClient();
@@ -23,11 +23,11 @@ public static class RevokeAndIntrospect
         return Results.Json(new { });
     }
 
-    public static async Task<IResult> IntrospectAsync(HttpContext context, SimulatorSettings settings, TokenStore tokens,
+    public static async Task<IResult> IntrospectAsync(HttpContext context, OAuthClients clients, TokenStore tokens,
         WorldStore world, ResourceUris uris, TimeProvider clock)
     {
         var request = await OAuthRequest.ReadAsync(context.Request, context.RequestAborted);
-        if (request.AuthenticatedClient(settings.OAuthClients) is not { } client) return OAuthErrors.InvalidClient();
+        if (request.AuthenticatedClient(clients.All) is not { } client) return OAuthErrors.InvalidClient();
         if (request["token"] is not { } value) return OAuthErrors.InvalidRequest();
         var (access, refresh) = tokens.Find(value);
         var now = clock.GetUtcNow();

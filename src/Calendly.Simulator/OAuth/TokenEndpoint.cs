@@ -3,11 +3,11 @@ namespace Calendly.Simulator.OAuth;
 /// <summary>POST /oauth/token: the authorization_code grant (with PKCE) and the refresh_token grant (with rotation).</summary>
 public static class TokenEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext context, SimulatorSettings settings, TokenStore tokens,
-        TokenIssuer issuer, TimeProvider clock)
+    public static async Task<IResult> HandleAsync(HttpContext context, OAuthClients clients, TokenStore tokens, TokenIssuer issuer,
+        TimeProvider clock)
     {
         var request = await OAuthRequest.ReadAsync(context.Request, context.RequestAborted);
-        if (request.AuthenticatedClient(settings.OAuthClients) is not { } client) return OAuthErrors.InvalidClient();
+        if (request.AuthenticatedClient(clients.All) is not { } client) return OAuthErrors.InvalidClient();
         return request["grant_type"] switch
         {
             null => OAuthErrors.InvalidRequest(),
@@ -47,7 +47,10 @@ public static class TokenEndpoint
         });
     }
 
-    /// <summary>Rotation: the used refresh token dies at once, so a second use of it is invalid_grant.</summary>
+    /// <summary>
+    /// Rotation: the used refresh token dies at once, so a second use of it is invalid_grant. The new pair keeps the
+    /// scope of the grant, whatever the client's registration says now.
+    /// </summary>
     private static IResult Refresh(OAuthRequest request, OAuthClient client, TokenStore tokens, TokenIssuer issuer, HttpResponse response)
     {
         if (request["refresh_token"] is not { } value) return OAuthErrors.InvalidRequest();

@@ -12,8 +12,6 @@ public sealed record TokenResponse(string TokenType, string AccessToken, string 
 public sealed class TokenIssuer(SimulatorSettings settings, TokenStore tokens, WorldStore world, ResourceUris uris, FaultRules faults,
     RateLimiter limiter)
 {
-    public const string DefaultScope = "default";
-
     /// <summary>At most N token requests per user per minute; the rate-limit headers go on the answer either way.</summary>
     public bool TryTakeTokenRequest(string userUuid, HttpResponse response)
     {

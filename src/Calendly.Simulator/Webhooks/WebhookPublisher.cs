@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Calendly.Simulator.Infrastructure;
+using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
 using Calendly.Simulator.World;
 
@@ -15,7 +16,8 @@ public sealed record WebhookEnvelope(string Event, DateTimeOffset CreatedAt, str
 /// organization, that lists the event. Called under the world lock, right after the change, so the payload shows the
 /// state the change left behind.
 /// </summary>
-public sealed class WebhookPublisher(DeliveryQueue queue, ResourceUris uris, TimeProvider clock, SimulatorSettings settings)
+public sealed class WebhookPublisher(DeliveryQueue queue, ResourceUris uris, TimeProvider clock, SimulatorSettings settings,
+    OAuthClients clients)
 {
     public void InviteeChanged(SimulatedWorld world, string eventName, Invitee invitee) =>
         Publish(world, eventName, world.Users[world.Events[invitee.EventUuid].HostUuid], () => InviteeResource.WebhookPayload(invitee, world, uris));
@@ -48,6 +50,6 @@ public sealed class WebhookPublisher(DeliveryQueue queue, ResourceUris uris, Tim
     /// <summary>The subscription's own key if it was created with one, else the key of the OAuth application that created it.</summary>
     private string SigningKeyOf(WebhookSubscription subscription) =>
         subscription.SigningKey
-        ?? settings.OAuthClients.FirstOrDefault(c => c.ClientId == subscription.ClientId)?.WebhookSigningKey
+        ?? clients.Find(subscription.ClientId)?.WebhookSigningKey
         ?? settings.WebhookSigningKey;
 }

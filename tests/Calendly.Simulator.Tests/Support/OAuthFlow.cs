@@ -6,27 +6,30 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Calendly.Simulator.Tests.Support;
 
-/// <summary>The app's side of Calendly OAuth against the simulator: consent form, code exchange, refresh.</summary>
-public sealed class OAuthFlow(TestSimulator simulator)
+/// <summary>A client's side of Calendly OAuth against the simulator (the app's client unless told): consent form, code exchange, refresh.</summary>
+public sealed class OAuthFlow(TestSimulator simulator, OAuthClient? client = null)
 {
     public const string Verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-with-enough-entropy";
     public static readonly OAuthClient Client = OAuthClient.Development();
+    private readonly OAuthClient _client = client ?? Client;
 
-    public static Dictionary<string, string?> AuthorizeParameters(string? state = "xyz", string? verifier = Verifier) => new()
+    public static Dictionary<string, string?> AuthorizeParameters(string? state = "xyz", string? verifier = Verifier, OAuthClient? client = null,
+        string? scope = null) => new()
     {
-        ["client_id"] = Client.ClientId,
+        ["client_id"] = (client ?? Client).ClientId,
         ["response_type"] = "code",
-        ["redirect_uri"] = Client.RedirectUris[0],
+        ["redirect_uri"] = (client ?? Client).RedirectUris[0],
         ["state"] = state,
         ["code_challenge"] = verifier is null ? null : Pkce.ChallengeOf(verifier),
         ["code_challenge_method"] = verifier is null ? null : "S256",
+        ["scope"] = scope,
     };
 
     /// <summary>Submits the consent form as the browser would (Allow or Deny) and returns the redirect's query.</summary>
     public async Task<(HttpResponseMessage Response, Dictionary<string, string> Query)> DecideAsync(string accountUuid, string decision = "allow",
         Dictionary<string, string?>? parameters = null)
     {
-        var fields = (parameters ?? AuthorizeParameters()).Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!);
+        var fields = (parameters ?? AuthorizeParameters(client: _client)).Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!);
         fields["account"] = accountUuid;
         fields["decision"] = decision;
         var response = await simulator.Http.PostAsync("/oauth/authorize", new FormUrlEncodedContent(fields));
@@ -35,9 +38,9 @@ public sealed class OAuthFlow(TestSimulator simulator)
         return (response, query);
     }
 
-    public async Task<string> CodeForAsync(string accountUuid, string? verifier = Verifier)
+    public async Task<string> CodeForAsync(string accountUuid, string? verifier = Verifier, string? scope = null)
     {
-        var (_, query) = await DecideAsync(accountUuid, parameters: AuthorizeParameters(verifier: verifier));
+        var (_, query) = await DecideAsync(accountUuid, parameters: AuthorizeParameters(verifier: verifier, client: _client, scope: scope));
         return query["code"];
     }
 
@@ -50,10 +53,10 @@ public sealed class OAuthFlow(TestSimulator simulator)
             {
                 ["grant_type"] = "authorization_code",
                 ["code"] = code,
-                ["redirect_uri"] = redirectUri ?? Client.RedirectUris[0],
+                ["redirect_uri"] = redirectUri ?? _client.RedirectUris[0],
                 ["code_verifier"] = verifier,
             })),
-            Headers = { Authorization = Basic(Client.ClientId, Client.ClientSecret) },
+            Headers = { Authorization = Basic(_client.ClientId, _client.ClientSecret) },
         };
         return await simulator.Http.SendAsync(request);
     }
@@ -63,8 +66,8 @@ public sealed class OAuthFlow(TestSimulator simulator)
         {
             ["grant_type"] = "refresh_token",
             ["refresh_token"] = refreshToken,
-            ["client_id"] = Client.ClientId,
-            ["client_secret"] = Client.ClientSecret,
+            ["client_id"] = _client.ClientId,
+            ["client_secret"] = _client.ClientSecret,
         }));
 
     public static HttpRequestMessage RefreshWithJsonBody(string refreshToken, string secret) =>

@@ -10,7 +10,7 @@ namespace Calendly.Simulator.Tests.Support;
 
 /// <summary>
 /// The simulator on real Kestrel on a free loopback port (webhooks and browsers need a real socket), with test-friendly
-/// settings: short webhook retries and an extra OAuth client. Most tests share one per session; tests that move the
+/// settings: short webhook retries and extra OAuth clients. Most tests share one per session; tests that move the
 /// clock or reset the world start their own.
 /// </summary>
 public sealed class TestSimulator : IAsyncDisposable
@@ -18,10 +18,14 @@ public sealed class TestSimulator : IAsyncDisposable
     public static readonly OAuthClient OtherClient =
         new("other-client", "other-secret", ["http://127.0.0.1:1/callback"]) { WebhookSigningKey = "other-client-signing-key" };
 
+    /// <summary>A 2026 app with two scopes ticked.</summary>
+    public static readonly OAuthClient ScopedClient =
+        new("scoped-client", "scoped-secret", ["http://127.0.0.1:1/scoped-callback"]) { Scopes = [Scopes.UsersRead, Scopes.ScheduledEventsWrite] };
+
     public static readonly SimulatorSettings DefaultSettings = new()
     {
         Port = 0,
-        OAuthClients = [OAuthClient.Development(), OtherClient],
+        OAuthClients = [OAuthClient.Development(), OtherClient, ScopedClient],
         WebhookRetryBaseDelay = TimeSpan.FromMilliseconds(50),
         WebhookRetryMaxDelay = TimeSpan.FromMilliseconds(200),
         WebhookTimeout = TimeSpan.FromSeconds(2),
@@ -72,9 +76,10 @@ public sealed class TestSimulator : IAsyncDisposable
 
     public Task<SimAccount> SeededAccountAsync(string slug = "casey-rivera") => AccountForAsync(SeededUserUri(slug));
 
-    public async Task<SimAccount> AccountForAsync(string userUri)
+    /// <summary>A token pair of the user; the scope is narrowed to the client's registered ones, as /oauth/authorize does.</summary>
+    public async Task<SimAccount> AccountForAsync(string userUri, string? scope = null, string? clientId = null)
     {
-        var tokens = await PostJsonAsync("/_sim/tokens", new { user = userUri });
+        var tokens = await PostJsonAsync("/_sim/tokens", new { user = userUri, scope, clientId });
         var accessToken = tokens.GetProperty("access_token").GetString()!;
         return new SimAccount(userUri, tokens.GetProperty("organization").GetString()!, accessToken,
             tokens.GetProperty("refresh_token").GetString()!, NewClient(accessToken));
