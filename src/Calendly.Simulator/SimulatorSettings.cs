@@ -23,7 +23,8 @@ public sealed record SimulatorSettings
     /// <summary>The OAuth application's webhook signing key, used for subscriptions created without their own.</summary>
     public string WebhookSigningKey { get; init; } = OAuthClient.DevelopmentWebhookSigningKey;
 
-    public int AvailableTimesMaxDays { get; init; } = 7;
+    /// <summary>Calendly widened the /event_type_available_times window from 7 to 31 days on 2026-07-09; busy times stay at 7.</summary>
+    public int AvailableTimesMaxDays { get; init; } = 31;
     public int SlotStepMinutes { get; init; } = 30;
 
     public int PaidRequestsPerMinute { get; init; } = 500;
