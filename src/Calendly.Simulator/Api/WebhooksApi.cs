@@ -1,14 +1,18 @@
 using Calendly.Simulator.Infrastructure;
 using Calendly.Simulator.Resources;
+using Calendly.Simulator.Traffic;
 using Calendly.Simulator.Webhooks;
 using Calendly.Simulator.World;
 
 namespace Calendly.Simulator.Api;
 
-/// <summary>/webhook_subscriptions: create, list (organization and scope required), get and delete. No update, as at Calendly.</summary>
+/// <summary>
+/// /webhook_subscriptions: create, list (organization and scope required), get and delete. No update, as at Calendly.
+/// Since 2026-11-03 every plan may subscribe; only plan-gated events need the organization on a paid plan.
+/// </summary>
 public static class WebhooksApi
 {
-    public const string UpgradePlan = "Please upgrade your Calendly account to Standard";
+    public const string UpgradePlan = "Please upgrade to a paid Calendly account.";
 
     public sealed record SubscriptionRequest(string? Url, IReadOnlyList<string>? Events, string? Organization, string? Scope,
         string? User, string? Group, string? SigningKey);
@@ -21,7 +25,8 @@ public static class WebhooksApi
         api.MapDelete("/webhook_subscriptions/{uuid}", Delete);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris, TimeProvider clock,
+        FaultRules faults)
     {
         var (body, error) = await RequestBody.ReadAsync<SubscriptionRequest>(request, CalendlyJson.Options, request.HttpContext.RequestAborted);
         if (error is not null) return error;
@@ -44,7 +49,10 @@ public static class WebhooksApi
         return world.Locked(w =>
         {
             if (organizationUuid != caller.OrganizationUuid) return CalendlyErrors.PermissionDenied();
-            if (!caller.User.Plan.IsPaid()) return CalendlyErrors.PermissionDenied(UpgradePlan);
+            // The organization's plan (its owner's) decides, not the caller's; the refusal fault stands in for a plan that refuses.
+            var planGated = body.Events!.Any(e => WebhookEvents.Rules[e].NeedsPaidPlan);
+            if (planGated && !w.Organizations[caller.OrganizationUuid].Plan.IsPaid() || RefusedByFault(faults, caller, request))
+                return CalendlyErrors.PermissionDenied(UpgradePlan);
             if (scope == WebhookScope.User)
             {
                 if (!w.Users.TryGetValue(userUuid!, out var user)) return CalendlyErrors.NotFound();
@@ -78,10 +86,13 @@ public static class WebhooksApi
         }
         foreach (var name in events)
         {
-            if (name is null || !WebhookEvents.AllowedScopes.TryGetValue(name, out var scopes)) details.Add(new("events", $"{name} is not a valid event"));
-            else if (scope is not null && !scopes.Contains(scope)) details.Add(new("events", $"{name} is not available for {scope} scope"));
+            if (name is null || !WebhookEvents.Rules.TryGetValue(name, out var rule)) details.Add(new("events", $"{name} is not a valid event"));
+            else if (scope is not null && !rule.Scopes.Contains(scope)) details.Add(new("events", $"{name} is not available for {scope} scope"));
         }
     }
+
+    private static bool RefusedByFault(FaultRules faults, Caller caller, HttpRequest request) =>
+        faults.For(caller.User.Uuid, request.Method, RouteKey.Template(request.HttpContext))?.RefuseWebhookSubscriptions is true;
 
     private static IResult List(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris)
     {

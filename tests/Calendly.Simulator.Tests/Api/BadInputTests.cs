@@ -67,6 +67,7 @@ public sealed class BadInputTests(SimulatorFixture fixture)
     [Arguments("/_sim/tokens", "{}")]
     [Arguments("/_sim/clock", "{}")]
     [Arguments("/_sim/faults", "{\"errorRate\": 2}")]
+    [Arguments("/_sim/faults", "{\"refuseWebhookSubscriptions\": \"yes\"}")]
     public async Task Bad_bodies_are_400_never_500(string url, string json)
     {
         var coach = await Sim.SeededAccountAsync();
