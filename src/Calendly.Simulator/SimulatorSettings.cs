@@ -40,7 +40,10 @@ public sealed record SimulatorSettings
     public TimeSpan WebhookRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan WebhookRetryMaxDelay { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan WebhookFailureWindow { get; init; } = TimeSpan.FromHours(24);
-    public TimeSpan WebhookTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Calendly's webhook timeouts: 10 s to connect, then 15 s to read the answer.</summary>
+    public TimeSpan WebhookConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan WebhookReadTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Reads SIM_* variables plus the app's own CALENDLY_CLIENT_ID / CALENDLY_CLIENT_SECRET / CALENDLY_WEBHOOK_SIGNING_KEY /
@@ -70,7 +73,8 @@ public sealed record SimulatorSettings
             WebhookRetryBaseDelay = Seconds(config, "SIM_WEBHOOK_RETRY_BASE_SECONDS") ?? defaults.WebhookRetryBaseDelay,
             WebhookRetryMaxDelay = Seconds(config, "SIM_WEBHOOK_RETRY_MAX_SECONDS") ?? defaults.WebhookRetryMaxDelay,
             WebhookFailureWindow = Seconds(config, "SIM_WEBHOOK_FAILURE_WINDOW_SECONDS") ?? defaults.WebhookFailureWindow,
-            WebhookTimeout = Seconds(config, "SIM_WEBHOOK_TIMEOUT_SECONDS") ?? defaults.WebhookTimeout,
+            WebhookConnectTimeout = Seconds(config, "SIM_WEBHOOK_CONNECT_TIMEOUT_SECONDS") ?? defaults.WebhookConnectTimeout,
+            WebhookReadTimeout = Seconds(config, "SIM_WEBHOOK_READ_TIMEOUT_SECONDS") ?? defaults.WebhookReadTimeout,
         };
     }
 

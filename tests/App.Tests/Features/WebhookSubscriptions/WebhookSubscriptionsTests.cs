@@ -28,7 +28,8 @@ public sealed class WebhookCalendly : IAsyncInitializer, IAsyncDisposable
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        Simulator = await SimulatorServer.StartAsync(s => s with { WebhookFailureWindow = TimeSpan.Zero, WebhookTimeout = TimeSpan.FromSeconds(2) });
+        Simulator = await SimulatorServer.StartAsync(s => s with { WebhookFailureWindow = TimeSpan.Zero,
+            WebhookConnectTimeout = TimeSpan.FromSeconds(2), WebhookReadTimeout = TimeSpan.FromSeconds(2) });
         var settings = Simulator.AppSettings();
         settings["CALENDLY_MAX_RETRIES"] = "0";
         settings["CALENDLY_BREAKER_MIN_THROUGHPUT"] = "10000";
