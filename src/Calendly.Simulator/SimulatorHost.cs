@@ -48,6 +48,7 @@ public static class SimulatorHost
         NoShowsApi.Map(api);
         AvailabilityApi.Map(api);
         WebhooksApi.Map(api);
+        SampleWebhookDataApi.Map(api);
         OAuthEndpoints.Map(app);
         BookingPages.Map(app);
         CancelPages.Map(app);

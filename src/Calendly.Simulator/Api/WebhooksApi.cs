@@ -85,10 +85,7 @@ public static class WebhooksApi
             return;
         }
         foreach (var name in events)
-        {
-            if (name is null || !WebhookEvents.Rules.TryGetValue(name, out var rule)) details.Add(new("events", $"{name} is not a valid event"));
-            else if (scope is not null && !rule.Scopes.Contains(scope)) details.Add(new("events", $"{name} is not available for {scope} scope"));
-        }
+            if (WebhookEvents.ProblemWith(name, scope) is { } problem) details.Add(new("events", problem));
     }
 
     private static bool RefusedByFault(FaultRules faults, Caller caller, HttpRequest request) =>

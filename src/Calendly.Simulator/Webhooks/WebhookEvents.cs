@@ -40,4 +40,10 @@ public static class WebhookEvents
         ["contact.updated"] = new(AnyScope),
         ["contact.deleted"] = new(AnyScope),
     };
+
+    /// <summary>Calendly's 400 detail for an event that cannot be subscribed to at the scope; null when it can.</summary>
+    public static string? ProblemWith(string? name, string? scope) =>
+        name is null || !Rules.TryGetValue(name, out var rule) ? $"{name} is not a valid event"
+        : scope is not null && !rule.Scopes.Contains(scope) ? $"{name} is not available for {scope} scope"
+        : null;
 }
