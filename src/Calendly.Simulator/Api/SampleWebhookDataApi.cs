@@ -48,8 +48,11 @@ public static class SampleWebhookDataApi
         var scope = WebhookScopes.Parse(scopeName);
         var userUuid = query.ResourceUuid("user", "users", required: scope == WebhookScope.User);
         query.ResourceUuid("group", "groups", required: scope == WebhookScope.Group);
-        if (eventName is not null && WebhookEvents.ProblemWith(eventName, scopeName) is { } problem) query.Fail("event", problem);
-        else if (eventName is not null && !Samples.ContainsKey(eventName)) query.Fail("event", $"the simulator has no sample for {eventName}");
+        if (eventName is not null)
+        {
+            if (WebhookEvents.ProblemWith(eventName, scopeName) is { } problem) query.Fail("event", problem);
+            else if (!Samples.ContainsKey(eventName)) query.Fail("event", $"the simulator has no sample for {eventName}");
+        }
         if (query.HasErrors) return query.Failure;
 
         return world.Locked(w =>
