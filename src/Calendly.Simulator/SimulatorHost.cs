@@ -51,6 +51,7 @@ public static class SimulatorHost
         NoShowsApi.Map(api);
         AvailabilityApi.Map(api);
         WebhooksApi.Map(api);
+        SampleWebhookDataApi.Map(api);
         OAuthEndpoints.Map(app);
         BookingPages.Map(app);
         CancelPages.Map(app);
@@ -81,7 +82,9 @@ public static class SimulatorHost
         services.AddSingleton<WebhookPublisher>();
         services.AddSingleton<DeliveryQueue>();
         services.AddHostedService<WebhookDeliveryWorker>();
-        services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, http => http.Timeout = settings.WebhookTimeout);
+        // Each delivery bounds itself (the handler's connect timeout, then its own read deadline), so the client's overall timeout is off.
+        services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => WebhookDeliveryWorker.Handler(settings));
         services.ConfigureHttpJsonOptions(o => CalendlyJson.Configure(o.SerializerOptions));
         // Binding failures throw, so the error boundary answers them with Calendly's 400 instead of an empty one.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -24,7 +24,8 @@ public sealed record SimulatorSettings
     /// <summary>The OAuth application's webhook signing key, used for subscriptions created without their own.</summary>
     public string WebhookSigningKey { get; init; } = OAuthClient.DevelopmentWebhookSigningKey;
 
-    public int AvailableTimesMaxDays { get; init; } = 7;
+    /// <summary>Calendly widened the /event_type_available_times window from 7 to 31 days on 2026-07-09; busy times stay at 7.</summary>
+    public int AvailableTimesMaxDays { get; init; } = 31;
 
     /// <summary>The start_time_increment of event types made without one (seeded, /_sim/users, /_sim/event_types).</summary>
     public int SlotStepMinutes { get; init; } = 30;
@@ -47,7 +48,10 @@ public sealed record SimulatorSettings
     public TimeSpan WebhookRetryBaseDelay { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan WebhookRetryMaxDelay { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan WebhookFailureWindow { get; init; } = TimeSpan.FromHours(24);
-    public TimeSpan WebhookTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Calendly's webhook timeouts: 10 s to connect, then 15 s to read the answer.</summary>
+    public TimeSpan WebhookConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan WebhookReadTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Reads SIM_* variables plus the app's own CALENDLY_CLIENT_ID / CALENDLY_CLIENT_SECRET / CALENDLY_WEBHOOK_SIGNING_KEY /
@@ -81,7 +85,8 @@ public sealed record SimulatorSettings
             WebhookRetryBaseDelay = Seconds(config, "SIM_WEBHOOK_RETRY_BASE_SECONDS") ?? defaults.WebhookRetryBaseDelay,
             WebhookRetryMaxDelay = Seconds(config, "SIM_WEBHOOK_RETRY_MAX_SECONDS") ?? defaults.WebhookRetryMaxDelay,
             WebhookFailureWindow = Seconds(config, "SIM_WEBHOOK_FAILURE_WINDOW_SECONDS") ?? defaults.WebhookFailureWindow,
-            WebhookTimeout = Seconds(config, "SIM_WEBHOOK_TIMEOUT_SECONDS") ?? defaults.WebhookTimeout,
+            WebhookConnectTimeout = Seconds(config, "SIM_WEBHOOK_CONNECT_TIMEOUT_SECONDS") ?? defaults.WebhookConnectTimeout,
+            WebhookReadTimeout = Seconds(config, "SIM_WEBHOOK_READ_TIMEOUT_SECONDS") ?? defaults.WebhookReadTimeout,
         };
     }
 

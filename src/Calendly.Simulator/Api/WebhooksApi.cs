@@ -1,15 +1,19 @@
 using Calendly.Simulator.Infrastructure;
 using Calendly.Simulator.OAuth;
 using Calendly.Simulator.Resources;
+using Calendly.Simulator.Traffic;
 using Calendly.Simulator.Webhooks;
 using Calendly.Simulator.World;
 
 namespace Calendly.Simulator.Api;
 
-/// <summary>/webhook_subscriptions: create, list (organization and scope required), get and delete. No update, as at Calendly.</summary>
+/// <summary>
+/// /webhook_subscriptions: create, list (organization and scope required), get and delete. No update, as at Calendly.
+/// Since 2026-11-03 every plan may subscribe; only plan-gated events need the organization on a paid plan.
+/// </summary>
 public static class WebhooksApi
 {
-    public const string UpgradePlan = "Please upgrade your Calendly account to Standard";
+    public const string UpgradePlan = "Please upgrade to a paid Calendly account.";
 
     public sealed record SubscriptionRequest(string? Url, IReadOnlyList<string>? Events, string? Organization, string? Scope,
         string? User, string? Group, string? SigningKey);
@@ -22,7 +26,8 @@ public static class WebhooksApi
         api.MapDelete("/webhook_subscriptions/{uuid}", Delete).RequiresScope(Scopes.WebhooksWrite);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris, TimeProvider clock)
+    private static async Task<IResult> CreateAsync(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris, TimeProvider clock,
+        FaultRules faults)
     {
         var (body, error) = await RequestBody.ReadAsync<SubscriptionRequest>(request, CalendlyJson.Options, request.HttpContext.RequestAborted);
         if (error is not null) return error;
@@ -48,7 +53,10 @@ public static class WebhooksApi
         return world.Locked(w =>
         {
             if (organizationUuid != caller.OrganizationUuid) return CalendlyErrors.PermissionDenied();
-            if (!caller.User.Plan.IsPaid()) return CalendlyErrors.PermissionDenied(UpgradePlan);
+            // The organization's plan (its owner's) decides, not the caller's; the refusal fault stands in for a plan that refuses.
+            var planGated = body.Events!.Any(e => WebhookEvents.Rules[e].NeedsPaidPlan);
+            if (planGated && !w.Organizations[caller.OrganizationUuid].Plan.IsPaid() || RefusedByFault(faults, caller, request))
+                return CalendlyErrors.PermissionDenied(UpgradePlan);
             if (scope == WebhookScope.User)
             {
                 if (!w.Users.TryGetValue(userUuid!, out var user)) return CalendlyErrors.NotFound();
@@ -81,11 +89,11 @@ public static class WebhooksApi
             return;
         }
         foreach (var name in events)
-        {
-            if (name is null || !WebhookEvents.AllowedScopes.TryGetValue(name, out var scopes)) details.Add(new("events", $"{name} is not a valid event"));
-            else if (scope is not null && !scopes.Contains(scope)) details.Add(new("events", $"{name} is not available for {scope} scope"));
-        }
+            if (WebhookEvents.ProblemWith(name, scope) is { } problem) details.Add(new("events", problem));
     }
+
+    private static bool RefusedByFault(FaultRules faults, Caller caller, HttpRequest request) =>
+        faults.For(caller.User.Uuid, request.Method, RouteKey.Template(request.HttpContext))?.RefuseWebhookSubscriptions is true;
 
     private static IResult List(HttpRequest request, Caller caller, WorldStore world, ResourceUris uris)
     {

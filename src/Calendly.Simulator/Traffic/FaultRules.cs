@@ -4,6 +4,7 @@ namespace Calendly.Simulator.Traffic;
 /// What POST /_sim/faults switches on. With User set it applies to that simulated user's requests only (so parallel
 /// tests keep out of each other's way); with Endpoints set, only to those route templates ("/event_types" or
 /// "GET /event_types"). TokenTtlSeconds applies to tokens issued to the user, whatever the endpoint.
+/// RefuseWebhookSubscriptions makes POST /webhook_subscriptions answer the plan refusal whatever the events (to test polling instead).
 /// </summary>
 public sealed record FaultRule(
     int? LatencyMs = null,
@@ -13,6 +14,7 @@ public sealed record FaultRule(
     int? SlowBodyMs = null,
     int? RateLimitPerMinute = null,
     int? TokenTtlSeconds = null,
+    bool RefuseWebhookSubscriptions = false,
     IReadOnlyList<string>? Endpoints = null,
     string? User = null)
 {

@@ -22,13 +22,15 @@ public sealed class WebhookPublisher(DeliveryQueue queue, ResourceUris uris, Tim
     public void InviteeChanged(SimulatedWorld world, string eventName, Invitee invitee) =>
         Publish(world, eventName, world.Users[world.Events[invitee.EventUuid].HostUuid], () => InviteeResource.WebhookPayload(invitee, world, uris));
 
-    /// <summary>event_type.created, .updated or .deleted: the payload is the event type as GET /event_types/{uuid} shows it.</summary>
     public void EventTypeChanged(SimulatedWorld world, string eventName, EventType type)
     {
         var owner = world.Users[type.OwnerUuid];
-        Publish(world, eventName, owner,
-            () => JsonSerializer.SerializeToNode(EventTypeResource.From(type, owner, uris), CalendlyJson.Options)!.AsObject());
+        Publish(world, eventName, owner, () => EventTypePayload(type, owner, uris));
     }
+
+    /// <summary>The payload of event_type.created, .updated and .deleted: the event type as GET /event_types/{uuid} shows it.</summary>
+    public static JsonObject EventTypePayload(EventType type, User owner, ResourceUris uris) =>
+        JsonSerializer.SerializeToNode(EventTypeResource.From(type, owner, uris), CalendlyJson.Options)!.AsObject();
 
     private void Publish(SimulatedWorld world, string eventName, User subject, Func<JsonObject> payloadOf)
     {

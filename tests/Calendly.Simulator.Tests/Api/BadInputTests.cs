@@ -25,11 +25,21 @@ public sealed class BadInputTests(SimulatorFixture fixture)
     [Arguments("/organization_memberships")]
     [Arguments("/user_availability_schedules")]
     [Arguments("/user_busy_times?user={me}")]
+    [Arguments("/sample_webhook_data")]
+    [Arguments("/sample_webhook_data?event=invitee.created&organization=nope&scope=user&user={me}")]
+    [Arguments("/sample_webhook_data?event=invitee.created&organization={org}&scope=everyone")]
+    [Arguments("/sample_webhook_data?event=invitee.created&organization={org}&scope=user")]
+    [Arguments("/sample_webhook_data?event=invitee.created&organization={org}&scope=user&user=https://x/groups/1")]
+    [Arguments("/sample_webhook_data?event=invitee.created&organization={org}&scope=group")]
+    [Arguments("/sample_webhook_data?event=invitee.exploded&organization={org}&scope=organization")]
+    [Arguments("/sample_webhook_data?event=routing_form_submission.created&organization={org}&scope=user&user={me}")]
+    [Arguments("/sample_webhook_data?event=&organization=&scope=")]
     public async Task Bad_query_parameters_are_400_Invalid_Argument(string url)
     {
         var coach = await Sim.SeededAccountAsync();
 
         using var response = await coach.Api.GetAsync(url.Replace("{me}", Uri.EscapeDataString(coach.UserUri))
+            .Replace("{org}", Uri.EscapeDataString(coach.OrganizationUri))
             .Replace("{event}", Sim.SeededId("event:casey-rivera:group-workshop")));
         var body = await response.JsonAsync();
 
@@ -67,6 +77,7 @@ public sealed class BadInputTests(SimulatorFixture fixture)
     [Arguments("/_sim/tokens", "{}")]
     [Arguments("/_sim/clock", "{}")]
     [Arguments("/_sim/faults", "{\"errorRate\": 2}")]
+    [Arguments("/_sim/faults", "{\"refuseWebhookSubscriptions\": \"yes\"}")]
     public async Task Bad_bodies_are_400_never_500(string url, string json)
     {
         var coach = await Sim.SeededAccountAsync();

@@ -7,6 +7,8 @@ namespace Calendly.Simulator.Tests.Api;
 [ClassDataSource<SimulatorFixture>(Shared = SharedType.PerTestSession)]
 public sealed class WebhookSubscriptionTests(SimulatorFixture fixture)
 {
+    private const string RefusedUrl = "https://hooks.example/refused";
+
     private TestSimulator Sim => fixture.Simulator;
 
     [Test]
@@ -47,20 +49,26 @@ public sealed class WebhookSubscriptionTests(SimulatorFixture fixture)
     }
 
     [Test]
-    public async Task A_free_plan_user_is_told_to_upgrade()
+    [Property("Reference", "§8.1")] // Not live: needs a free-plan account, and creates subscriptions.
+    public async Task A_free_plan_user_may_subscribe_to_invitee_events_and_is_told_to_upgrade_for_plan_gated_ones_or_under_the_refusal_fault()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        var free = await Sim.SeededAccountAsync("sam-taylor");
+        var free = await Sim.NewAccountAsync(plan: "free");
 
-        using var response = await free.Api.PostAsJsonAsync("/webhook_subscriptions", new
+        var invitees = await free.SubscribeAsync(receiver, ["invitee.created", "invitee.canceled"]);
+        using var routingForms = await free.PostSubscriptionAsync(RefusedUrl, ["routing_form_submission.created"], scope: "organization");
+        using var recaps = await free.PostSubscriptionAsync(RefusedUrl, ["invitee.created", "meeting_recap.created"]);
+        await Sim.PostJsonAsync("/_sim/faults", new { user = free.UserUri, refuseWebhookSubscriptions = true });
+        using var underFault = await free.PostSubscriptionAsync(RefusedUrl, ["invitee_no_show.created"]);
+
+        await Assert.That(invitees.Text("state")).IsEqualTo("active");
+        foreach (var refused in new[] { routingForms, recaps, underFault })
         {
-            url = receiver.Url, events = new[] { "invitee.created" }, organization = free.OrganizationUri, scope = "user", user = free.UserUri,
-        });
-        var body = await response.JsonAsync();
-
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
-        await Assert.That(body.Text("title")).IsEqualTo("Permission Denied");
-        await Assert.That(body.Text("message")).IsEqualTo("Please upgrade your Calendly account to Standard");
+            var body = await refused.JsonAsync();
+            await Assert.That(refused.StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
+            await Assert.That(body.Text("title")).IsEqualTo("Permission Denied");
+            await Assert.That(body.Text("message")).IsEqualTo("Please upgrade to a paid Calendly account.");
+        }
     }
 
     [Test]

@@ -43,6 +43,7 @@ public sealed class ScopesContractTests(SimulatorFixture fixture)
         yield return ("GET", $"/webhook_subscriptions/{id}", "webhooks:read");
         yield return ("POST", "/webhook_subscriptions", "webhooks:write");
         yield return ("DELETE", $"/webhook_subscriptions/{id}", "webhooks:write");
+        yield return ("GET", "/sample_webhook_data", "webhooks:read");
     }
 
     [Test, Property("Reference", "§1.7")]

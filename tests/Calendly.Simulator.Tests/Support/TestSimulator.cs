@@ -28,7 +28,8 @@ public sealed class TestSimulator : IAsyncDisposable
         OAuthClients = [OAuthClient.Development(), OtherClient, ScopedClient],
         WebhookRetryBaseDelay = TimeSpan.FromMilliseconds(50),
         WebhookRetryMaxDelay = TimeSpan.FromMilliseconds(200),
-        WebhookTimeout = TimeSpan.FromSeconds(2),
+        WebhookConnectTimeout = TimeSpan.FromSeconds(2),
+        WebhookReadTimeout = TimeSpan.FromSeconds(2),
     };
 
     private TestSimulator(WebApplication app, CapturedErrors errors)

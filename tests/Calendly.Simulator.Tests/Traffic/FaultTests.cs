@@ -83,6 +83,26 @@ public sealed class FaultTests(SimulatorFixture fixture)
     }
 
     [Test]
+    public async Task Refusing_webhook_subscriptions_refuses_that_user_whatever_the_events_until_cleared()
+    {
+        var refused = await Sim.NewAccountAsync(plan: "enterprise");
+        var colleague = await Sim.NewAccountAsync(organization: refused.OrganizationUri);
+        var set = await Sim.PostJsonAsync("/_sim/faults", new { user = refused.UserUri, refuseWebhookSubscriptions = true });
+
+        using var denied = await refused.PostSubscriptionAsync("https://hooks.example/refused", ["invitee.created"]);
+        using var colleagues = await colleague.PostSubscriptionAsync("https://hooks.example/colleague", ["invitee.created"]);
+        using var cleared = await Sim.Http.DeleteAsync($"/_sim/faults?user={Uri.EscapeDataString(refused.UserUri)}");
+        using var after = await refused.PostSubscriptionAsync("https://hooks.example/refused", ["invitee.created"]);
+
+        await Assert.That(set.GetProperty("rules").EnumerateArray()
+            .Any(r => r.Text("user") == refused.Uuid && r.GetProperty("refuseWebhookSubscriptions").GetBoolean())).IsTrue();
+        await Assert.That(denied.StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
+        await Assert.That((await denied.JsonAsync()).Text("message")).IsEqualTo("Please upgrade to a paid Calendly account.");
+        await Assert.That(colleagues.StatusCode).IsEqualTo(HttpStatusCode.Created);
+        await Assert.That(after.StatusCode).IsEqualTo(HttpStatusCode.Created);
+    }
+
+    [Test]
     public async Task Fault_settings_are_validated_and_listed()
     {
         var account = await Sim.NewAccountAsync();

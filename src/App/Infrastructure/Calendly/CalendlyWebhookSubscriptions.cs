@@ -67,7 +67,7 @@ public static class CalendlyWebhookSubscriptions
         }
         catch (CalendlyException e) when (e.Failure == CalendlyFailure.Forbidden)
         {
-            // Only paid plans may subscribe ("Please upgrade your Calendly account to Standard"); such coaches are polled instead.
+            // A plan without webhooks ("Please upgrade to a paid Calendly account."); such coaches are polled instead.
             result = new Checked(UnsupportedPlan, false, null, connection.CalendlyUserUri, missedSince);
         }
 

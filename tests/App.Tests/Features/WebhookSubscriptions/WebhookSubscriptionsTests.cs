@@ -28,7 +28,8 @@ public sealed class WebhookCalendly : IAsyncInitializer, IAsyncDisposable
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        Simulator = await SimulatorServer.StartAsync(s => s with { WebhookFailureWindow = TimeSpan.Zero, WebhookTimeout = TimeSpan.FromSeconds(2) });
+        Simulator = await SimulatorServer.StartAsync(s => s with { WebhookFailureWindow = TimeSpan.Zero,
+            WebhookConnectTimeout = TimeSpan.FromSeconds(2), WebhookReadTimeout = TimeSpan.FromSeconds(2) });
         var settings = Simulator.AppSettings();
         settings["CALENDLY_MAX_RETRIES"] = "0";
         settings["CALENDLY_BREAKER_MIN_THROUGHPUT"] = "10000";
@@ -143,11 +144,13 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
     }
 
     [Test]
-    public async Task A_free_plan_account_is_marked_unsupported_and_polled_instead()
+    public async Task An_account_whose_plan_refuses_webhooks_is_marked_unsupported_and_polled_instead()
     {
+        // Since 2026-11-03 every plan may subscribe; the simulator's fault stands in for a plan Calendly still refuses.
         var response = await calendly.Simulator.Http.PostAsJsonAsync("_sim/users", new { count = 1, plan = "free" });
         response.EnsureSuccessStatusCode();
         var account = (await Browser.JsonAsync(response)).GetProperty("users")[0].Deserialize<SimulatorServer.SimUser>(Browser.Json)!;
+        await calendly.Simulator.SetFaultsAsync(new { user = account.Uri, refuseWebhookSubscriptions = true });
         var coach = await ConnectAsync(account);
         var booking = await BookAsync(coach, "polled@example.test");
 
