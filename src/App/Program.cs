@@ -31,7 +31,7 @@ builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>(
 builder.Services.AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
     .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
-builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookSubscriptionsWorker>();
+builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookHealthWorker>();
 builder.Services.AddSingleton(settings.AvailabilitySync).AddSingleton<App.Features.FreeTimes.FreeTimesModule.FreeTimesSources>()
     .AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 

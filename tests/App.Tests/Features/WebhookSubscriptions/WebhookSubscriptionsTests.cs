@@ -227,7 +227,7 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
     private Task<WebhookHealthJob.RunResult> RunAsync() =>
         WebhookHealthJob.RunOnceAsync(Service<NpgsqlDataSource>(), Service<CalendlyCalls>(), Service<HostingOptions>(),
             new WebhookHealthOptions(Enabled: true, Interval: TimeSpan.FromMinutes(5), Concurrency: 4), TimeProvider.System,
-            Service<ILogger<WebhookSubscriptionsWorker>>(), CancellationToken.None);
+            Service<ILogger<WebhookHealthWorker>>(), CancellationToken.None);
 
     private Task<ConnectedCoaches.ConnectedCoach> ConnectAsync(SimulatorServer.SimUser? account = null) =>
         ConnectedCoaches.ConnectAsync(calendly.Host, calendly.Database, calendly.Simulator, account);

@@ -1,15 +1,15 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using App.Features.Schedules;
+using App.Features.Availability;
 using App.Infrastructure.Calendly;
 using App.Tests.Support;
 using TUnit.Assertions.Enums;
 
-namespace App.Tests.Features.Schedules;
+namespace App.Tests.Features.Availability;
 
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
-public sealed class SchedulesTests(AppFixture app)
+public sealed class AvailabilityTests(AppFixture app)
 {
     private const string Api = "/api/calendly/availability/schedules";
 
@@ -225,19 +225,19 @@ public sealed class SchedulesTests(AppFixture app)
             new("date", null, "2026-07-04", [new("10:00", "12:00")]),
         ]);
 
-        var schedule = SchedulesModule.ToSchedule(calendly);
+        var schedule = AvailabilityModule.ToSchedule(calendly);
 
-        await Assert.That(schedule.Weekly.Select(d => d.Day).ToList()).IsEquivalentTo(SchedulesModule.Weekdays,
+        await Assert.That(schedule.Weekly.Select(d => d.Day).ToList()).IsEquivalentTo(AvailabilityModule.Weekdays,
             CollectionOrdering.Matching);
-        await Assert.That(schedule.Weekly[1].Intervals).IsEquivalentTo([new SchedulesModule.Interval("09:00", "12:00"),
-            new SchedulesModule.Interval("13:00", "17:00")], CollectionOrdering.Matching);
+        await Assert.That(schedule.Weekly[1].Intervals).IsEquivalentTo([new AvailabilityModule.Interval("09:00", "12:00"),
+            new AvailabilityModule.Interval("13:00", "17:00")], CollectionOrdering.Matching);
         await Assert.That(schedule.Weekly.Where(d => d.Day != "monday").All(d => d.Intervals.Count == 0)).IsTrue();
         await Assert.That(schedule.DateOverrides.Select(d => d.Date).ToList()).IsEquivalentTo(["2026-07-04", "2026-08-15"],
             CollectionOrdering.Matching);
-        await Assert.That(schedule.DateOverrides[0].Intervals.Single()).IsEqualTo(new SchedulesModule.Interval("10:00", "12:00"));
+        await Assert.That(schedule.DateOverrides[0].Intervals.Single()).IsEqualTo(new AvailabilityModule.Interval("10:00", "12:00"));
         await Assert.That(schedule.DateOverrides[1].Intervals).IsEmpty();
 
-        var html = await RenderAsync(new SchedulesModule.AvailabilityView([schedule], SchedulesModule.CalendlyScheduleEditor));
+        var html = await RenderAsync(new AvailabilityModule.AvailabilityView([schedule], AvailabilityModule.CalendlyScheduleEditor));
         await Assert.That(html).Contains("<li><time datetime=\"2026-07-04\">2026-07-04</time>: 10:00–12:00</li>");
         await Assert.That(html).Contains("<li><time datetime=\"2026-08-15\">2026-08-15</time>: Unavailable</li>");
         await Assert.That(html).Contains("<td>09:00–12:00, 13:00–17:00</td>");
@@ -248,7 +248,7 @@ public sealed class SchedulesTests(AppFixture app)
     /// template's indentation or on which characters the encoder escapes (it escapes the en dash).</summary>
     private static string Readable(string html) => WebUtility.HtmlDecode(Regex.Replace(html, @">\s+<", "><"));
 
-    private static async Task<string> RenderAsync(SchedulesModule.AvailabilityView view)
+    private static async Task<string> RenderAsync(AvailabilityModule.AvailabilityView view)
     {
         await using var writer = new StringWriter();
         await _AvailabilitySchedules.Create(view).RenderAsync(writer);

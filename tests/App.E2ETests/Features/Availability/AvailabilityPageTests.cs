@@ -3,7 +3,7 @@ using App.E2ETests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
-namespace App.E2ETests.Features.Schedules;
+namespace App.E2ETests.Features.Availability;
 
 /// <summary>The /availability page in Chromium: the week rendered by the page, the event types loaded by htmx.</summary>
 [ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]

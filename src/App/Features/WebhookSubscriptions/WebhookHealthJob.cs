@@ -9,8 +9,8 @@ namespace App.Features.WebhookSubscriptions;
 /// connection due for a check is verified, repaired, and back-filled with what it missed; coaches on a plan without
 /// webhooks are polled instead. Several instances share the work through FOR UPDATE SKIP LOCKED claims.
 /// </summary>
-public sealed class WebhookSubscriptionsWorker(IServiceProvider services, WebhookHealthOptions options, TimeProvider clock,
-    ILogger<WebhookSubscriptionsWorker> logger) : PeriodicJob(clock, logger)
+public sealed class WebhookHealthWorker(IServiceProvider services, WebhookHealthOptions options, TimeProvider clock,
+    ILogger<WebhookHealthWorker> logger) : PeriodicJob(clock, logger)
 {
     protected override bool Enabled => options.Enabled;
     protected override TimeSpan Interval => options.Interval;

@@ -1,12 +1,12 @@
 using FluentValidation;
 
-namespace App.Features.Schedules;
+namespace App.Features.Availability;
 
 /// <summary>
 /// A coach's Calendly availability schedules: weekly hours, date overrides and the schedule's time zone. JSON for other
 /// apps, and the /availability page, which shows them next to the coach's event types.
 /// </summary>
-public sealed class SchedulesModule : ICarterModule
+public sealed class AvailabilityModule : ICarterModule
 {
     /// <summary>Calendly edits schedules in its own app; the simulator has no editor, so its booking page stands in.</summary>
     public const string CalendlyScheduleEditor = "https://calendly.com/app/availability/schedules";
@@ -50,7 +50,7 @@ public sealed class SchedulesModule : ICarterModule
             .RequireAuthorization()
             .Validate<ListSchedulesQuery>()
             .ProducesCalendlyErrors()
-            .WithTags("Schedules")
+            .WithTags("Availability")
             .WithSummary("A coach's Calendly availability schedules: the caller's own, or (admins) another user's by userUri.");
         app.MapGet("/availability", ShowAvailability).RequireAuthorization().ExcludeFromDescription();
     }
