@@ -28,6 +28,9 @@ builder.Services.AddCalendlyClient(settings.Resilience);
 
 // Background loops.
 builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
+// What other slices add to each row of the sessions list (Infrastructure's ISessionActions).
+builder.Services.AddSingleton<ISessionActions, App.Features.Cancel.CancelModule.RowActions>();
+builder.Services.AddSingleton<ISessionActions, App.Features.NoShows.NoShowsModule.RowActions>();
 builder.Services.AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
     .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();

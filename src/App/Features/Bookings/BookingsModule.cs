@@ -170,9 +170,9 @@ public sealed partial class BookingsModule : ICarterModule
         }, cancellationToken: ct));
 
         // The slot is taken: the coach's cached free times are out of date (tag owned by the FreeTimes slice).
-        await cache.EvictAsync($"free-times:coach:{coach.Id}", ct);
+        await cache.EvictAsync(CacheTags.FreeTimesOfCoach(coach.Id), ct);
         context.Response.Toast($"Booked {scheduled.Name} on {scheduled.StartTime:u}.");
-        context.Response.Headers.Append("HX-Trigger-After-Settle", "sessions-changed");
+        context.Response.Headers.Append("HX-Trigger-After-Settle", PageEvents.SessionsChanged);
         return TypedResults.Ok(Envelope.Of(session));
     }
 

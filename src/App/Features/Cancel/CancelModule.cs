@@ -2,7 +2,9 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
+using RazorSlices;
+
+[assembly: App.Infrastructure.Web.PageNotice(App.Features.Cancel.CancelModule.CanceledNotice, "The session is canceled.")]
 
 namespace App.Features.Cancel;
 
@@ -15,6 +17,8 @@ namespace App.Features.Cancel;
 public sealed partial class CancelModule : ICarterModule
 {
     public const int MaxReasonLength = 500;
+    public const string CanceledNotice = "session-canceled";
+    public const string FormPath = "/sessions/cancel";
 
     // Settable properties rather than a positional record: the same request binds from JSON and from the page's form.
     public sealed record CancelRequest
@@ -27,6 +31,16 @@ public sealed partial class CancelModule : ICarterModule
 
     /// <summary>What the page shows where the cancel form was.</summary>
     public sealed record CancelOutcome(CanceledSession? Canceled, string? OwnCancelUrl);
+
+    /// <summary>The cancel form of one session: empty in its row, or back with what was typed and what is wrong.</summary>
+    public sealed record CancelForm(SessionRow Session, string? Reason, IReadOnlyDictionary<string, string[]> Errors);
+
+    /// <summary>Adds the cancel action to every upcoming session on the sessions list.</summary>
+    public sealed class RowActions : ISessionActions
+    {
+        public RazorSlice? ForSession(SessionRow session) =>
+            session.Upcoming ? _CancelAction.Create(new CancelForm(session, null, new Dictionary<string, string[]>())) : null;
+    }
 
     public sealed class CancelRequestValidator : AbstractValidator<CancelRequest>
     {
@@ -50,7 +64,7 @@ public sealed partial class CancelModule : ICarterModule
             .WithTags("Sessions")
             .WithSummary("Cancel a scheduled session (its host coach, or the realtor who booked it). A realtor's group session "
                 + "answers 409 with their own invitee's cancelUrl in details.");
-        app.MapPost("/sessions/cancel", CancelFromPage).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost(FormPath, CancelFromPage).RequireAuthorization().ExcludeFromDescription();
     }
 
     public static async Task<Results<Ok<Envelope<CanceledSession>>, ApiErrorResult>> CancelEvent(CancelRequest request, CurrentUser user,
@@ -66,18 +80,23 @@ public sealed partial class CancelModule : ICarterModule
         CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, TimeProvider clock, CancellationToken ct)
     {
         if (await Validation.ProblemsAsync(context, form) is { } problems)
-            throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed",
-                problems.ContainsKey("reason") ? "Give a reason of 1 to 500 characters." : "That session cannot be found.", problems);
+        {
+            // Back to the form, with what was typed and what is wrong: in its row with htmx, on a page of its own without.
+            var session = new SessionRow(form.Uuid ?? "", user.IsRealtor, true, false, 1, null, PagePaths.SessionsOr(returnUrl));
+            var again = new CancelForm(session, form.Reason, problems);
+            RazorSlice answer = context.Request.IsHtmx() ? _CancelAction.Create(again) : CancelFormPage.Create(again);
+            answer.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return answer;
+        }
         var outcome = await CancelAsync(form, user, db, calls, clock, ct);
         if (!context.Request.IsHtmx())
-            return Results.Redirect(outcome.OwnCancelUrl
-                ?? QueryHelpers.AddQueryString(IsSessionsPage(returnUrl) ? returnUrl! : "/sessions", "notice", "session-canceled"));
+            return Results.Redirect(outcome.OwnCancelUrl ?? PageNotices.Url(PagePaths.SessionsOr(returnUrl), CanceledNotice));
 
         if (outcome.Canceled is { } canceled)
         {
-            context.Response.Toast("The session is canceled.");
+            context.Response.Toast(PageNotices.Text(CanceledNotice)!);
             // Raised on the form, so it bubbles to the session's row (which fetches itself again) and on to the body.
-            context.Response.Htmx(h => h.WithTrigger("sessions-changed", new { uuid = canceled.Uuid }));
+            context.Response.Htmx(h => h.WithTrigger(PageEvents.SessionsChanged, new { uuid = canceled.Uuid }));
         }
         else
         {
@@ -185,9 +204,6 @@ public sealed partial class CancelModule : ICarterModule
         }, cancellationToken: ct));
         return canceledAt;
     }
-
-    private static bool IsSessionsPage(string? url) =>
-        url is not null && (url == "/sessions" || url.StartsWith("/sessions?", StringComparison.Ordinal));
 
     private static ApiException NotFound() => new(StatusCodes.Status404NotFound, "not_found", "There is no such session of yours.");
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using ZiggyCreatures.Caching.Fusion;
+using App.Infrastructure.Caching;
 
 namespace App.Features.Coaches;
 
@@ -98,7 +99,7 @@ public sealed class CoachesModule : ICarterModule
                     return all;
                 },
                 options => options.SetDuration(TimeSpan.FromMinutes(5)).SetFailSafe(true, TimeSpan.FromHours(12)).SetFactoryTimeouts(TimeSpan.FromSeconds(3)),
-                tags: [$"coach:{row.Id}"],
+                tags: [CacheTags.CoachProfile(row.Id)],
                 token: ct);
             var name = types.Select(t => t.Profile?.Name).FirstOrDefault(n => n is not null) ?? row.Email ?? $"Coach {row.Id}";
             return new Coach(row.Id, name, row.Email, row.SchedulingUrl,

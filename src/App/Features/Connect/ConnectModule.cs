@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 
+[assembly: App.Infrastructure.Web.PageNotice(App.Features.Connect.ConnectModule.ConnectedNotice, "Calendly is connected.")]
+[assembly: App.Infrastructure.Web.PageNotice(App.Features.Connect.ConnectModule.DisconnectedNotice, "Calendly is disconnected.")]
+
 namespace App.Features.Connect;
 
 /// <summary>
@@ -19,6 +22,8 @@ public sealed class ConnectModule : ICarterModule
         ["users:read", "event_types:read", "scheduled_events:write", "availability:read", "webhooks:write"];
 
     public const string CallbackPath = "/api/calendly/oauth/callback";
+    public const string ConnectedNotice = "calendly-connected";
+    public const string DisconnectedNotice = "calendly-disconnected";
     private const string PendingCookie = "calendly_oauth_pending";
     private static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(10);
 
@@ -113,7 +118,7 @@ public sealed class ConnectModule : ICarterModule
         {
             logger.LogWarning("Subscribing to the webhooks of user {UserId} failed; the health check will retry: {Reason}", user.Id, e.Message);
         }
-        return Results.Redirect("/dashboard?notice=calendly-connected");
+        return Results.Redirect(PageNotices.Url(PagePaths.Dashboard, ConnectedNotice));
     }
 
     /// <summary>What revoking and deleting the connection needs, bound from the container in one parameter.</summary>
@@ -132,7 +137,7 @@ public sealed class ConnectModule : ICarterModule
     {
         await DisconnectAsync(user, sources, ct);
         // The connection card reloads itself on the event.
-        return HtmxPages.Done(context, "/dashboard", "calendly-disconnected", "calendly-connection-changed");
+        return HtmxPages.Done(context, PagePaths.Dashboard, DisconnectedNotice, PageEvents.CalendlyConnectionChanged);
     }
 
     private static async Task DisconnectAsync(CurrentUser user, DisconnectSources sources, CancellationToken ct)
@@ -168,8 +173,8 @@ public sealed class ConnectModule : ICarterModule
     /// <summary>What other slices cached from this coach's previous Calendly account is no longer theirs to show.</summary>
     private static async Task ForgetCachedCalendlyAsync(ClusterCache cache, long userId)
     {
-        await cache.EvictAsync($"free-times:coach:{userId}");
-        await cache.EvictAsync($"coach:{userId}");
+        await cache.EvictAsync(CacheTags.FreeTimesOfCoach(userId));
+        await cache.EvictAsync(CacheTags.CoachProfile(userId));
     }
 
     private static async Task RevokeQuietlyAsync(CalendlyClient calendly, string token, ILogger logger)

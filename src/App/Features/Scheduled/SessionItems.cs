@@ -17,7 +17,7 @@ internal static class SessionItems
     public static async Task<SessionPage> ForCoachAsync(Filters filters, CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls,
         CancellationToken ct)
     {
-        var query = new CalendlyClient.ScheduledEventQuery(await CalendlyUserUriAsync(db, user.Id, ct), filters.Status,
+        var query = new CalendlyClient.ScheduledEventQuery(await HostedEvents.CalendlyUserUriAsync(db, user.Id, ct), filters.Status,
             MinStartTime: filters.MinStart, MaxStartTime: filters.MaxStart, Sort: filters.Descending ? "start_time:desc" : "start_time:asc",
             Count: filters.Count, PageToken: filters.PageToken);
         CalendlyPage<ScheduledEvent> page;
@@ -63,26 +63,8 @@ internal static class SessionItems
             }, db, ct);
             return [.. rows.Select(FromBooking)];
         }
-        var scheduled = await HostedEventAsync(eventUuid, user.Id, await CalendlyUserUriAsync(db, user.Id, ct), calls, ct);
+        var scheduled = await HostedEvents.FindAsync(calls, user.Id, await HostedEvents.CalendlyUserUriAsync(db, user.Id, ct), eventUuid, ct);
         return scheduled is null ? [] : [FromCalendly(scheduled, await InviteesAsync(scheduled, user.Id, calls, ct))];
-    }
-
-    /// <summary>
-    /// The event, when this coach hosts it; null when it does not exist or someone else hosts it (Calendly lets an
-    /// organization's admins see and change members' events, this app only the host).
-    /// </summary>
-    public static async Task<ScheduledEvent?> HostedEventAsync(string eventUuid, long userId, string calendlyUserUri, CalendlyCalls calls,
-        CancellationToken ct)
-    {
-        try
-        {
-            var scheduled = await calls.RunAsync(userId, (client, token) => client.GetScheduledEventAsync(token, eventUuid, ct), ct);
-            return scheduled.EventMemberships.Any(m => m.User == calendlyUserUri) ? scheduled : null;
-        }
-        catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
-        {
-            return null;
-        }
     }
 
     public static async Task<IReadOnlyList<Invitee>> InviteesAsync(ScheduledEvent scheduled, long userId, CalendlyCalls calls,
@@ -105,15 +87,6 @@ internal static class SessionItems
             [.. invitees.Select(i => new SessionInvitee(i.Uri, i.Name, i.Email, i.Status, i.CancelUrl, i.RescheduleUrl, i.NoShow?.Uri, i.Rescheduled))],
             scheduled.InviteesCounter.Active, null, null,
             scheduled.Cancellation is { } c ? new SessionCancellation(c.CanceledBy, c.Reason, c.CancelerType, c.CreatedAt) : null);
-    }
-
-    private const string CalendlyUserUriSql = "select calendly_user_uri from calendly_integrations where user_id = @UserId";
-
-    public static async Task<string> CalendlyUserUriAsync(NpgsqlDataSource db, long userId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(CalendlyUserUriSql, new { UserId = userId }, cancellationToken: ct))
-            ?? throw new CalendlyException(CalendlyFailure.NotConnected, "Connect your Calendly account first.");
     }
 
     private sealed record BookingRow(

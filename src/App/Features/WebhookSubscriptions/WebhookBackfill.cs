@@ -40,7 +40,7 @@ public static class WebhookBackfill
                     var payload = CalendlyWebhookEvents.Synthesize(eventName, invitee, scheduled, at);
                     var key = CalendlyWebhookEvents.DedupeKey(eventName, invitee.Uri, CalendlyWebhookEvents.Timestamp(at));
                     await using var connection = await db.OpenConnectionAsync(ct);
-                    if (await CalendlyWebhookEvents.StoreAsync(connection, eventName, payload, key, calendlyUserUri, error: null, ct)) stored++;
+                    if (await CalendlyWebhookEvents.StoreAsync(connection, new(eventName, payload, key, calendlyUserUri, null), ct)) stored++;
                 }
             }
         }

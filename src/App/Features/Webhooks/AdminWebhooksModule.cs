@@ -1,3 +1,5 @@
+[assembly: App.Infrastructure.Web.PageNotice(App.Features.Webhooks.AdminWebhooksModule.ReplayedNotice, "The event will be processed again.")]
+
 namespace App.Features.Webhooks;
 
 /// <summary>
@@ -6,6 +8,12 @@ namespace App.Features.Webhooks;
 /// </summary>
 public sealed class AdminWebhooksModule : ICarterModule
 {
+    public const string PagePath = "/admin/webhooks";
+    public const string ReplayedNotice = "webhook-replayed";
+
+    /// <summary>Raised after a replay: the event list reloads itself.</summary>
+    public const string EventsChanged = "webhook-events-changed";
+
     public sealed record JobHealth(
         long ActiveConnections, long NeedsReconnect, long RefreshFailing, DateTimeOffset? LastRefreshedAt,
         long SyncFailing, DateTimeOffset? LastSyncAt, long WebhooksNotActive, DateTimeOffset? LastWebhookAt,
@@ -53,6 +61,6 @@ public sealed class AdminWebhooksModule : ICarterModule
         if (!await WebhooksModule.ReplayAsync(id, db, ct))
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", WebhooksModule.NothingToReplay);
         // The list reloads itself on the event.
-        return HtmxPages.Done(context, "/admin/webhooks", "webhook-replayed", "webhook-events-changed");
+        return HtmxPages.Done(context, PagePath, ReplayedNotice, EventsChanged);
     }
 }

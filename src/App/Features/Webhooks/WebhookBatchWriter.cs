@@ -12,9 +12,7 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
     // Large enough to cover a burst of Calendly's retries; small enough that one INSERT stays quick.
     private const int MaxBatch = 256;
 
-    public sealed record Delivery(string EventType, string PayloadJson, string DedupeKey, string? CalendlyUserUri, string? Error);
-
-    private sealed record Waiting(Delivery Delivery, TaskCompletionSource<bool> Stored);
+    private sealed record Waiting(CalendlyWebhookEvents.NewEvent Delivery, TaskCompletionSource<bool> Stored);
 
     private readonly Channel<Waiting> _queue = Channel.CreateUnbounded<Waiting>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -39,7 +37,7 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
     /// Stores the delivery unless its identity is already stored; true when it is new. Not cancellable: once queued the
     /// delivery may be committed whether or not anyone waits, and Calendly's retry is then recognised.
     /// </summary>
-    public async Task<bool> StoreAsync(Delivery delivery)
+    public async Task<bool> StoreAsync(CalendlyWebhookEvents.NewEvent delivery)
     {
         var waiting = new Waiting(delivery, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(waiting)) throw new WriterStoppedException();
@@ -67,16 +65,6 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
         foreach (var waiting in batch) waiting.Stored.TrySetException(new WriterStoppedException());
     }
 
-    private const string InsertSql = """
-        insert into calendly_webhook_events (event_type, payload, dedupe_key, calendly_user_uri, error, processed_at)
-        select d.event_type, d.payload::jsonb, d.dedupe_key, d.calendly_user_uri, d.error,
-               case when d.error is null then null else now() end
-        from unnest(@EventTypes, @Payloads, @DedupeKeys, @CalendlyUserUris, @Errors)
-             as d(event_type, payload, dedupe_key, calendly_user_uri, error)
-        on conflict (dedupe_key) do nothing
-        returning dedupe_key
-        """;
-
     private async Task WriteAsync(List<Waiting> batch)
     {
         // One row per identity: a redelivery in the same batch is a duplicate of the first.
@@ -85,14 +73,7 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
         try
         {
             await using var connection = await db.OpenConnectionAsync(CancellationToken.None);
-            inserted = (await connection.QueryAsync<string>(new CommandDefinition(InsertSql, new
-            {
-                EventTypes = distinct.Select(d => d.EventType).ToArray(),
-                Payloads = distinct.Select(d => d.PayloadJson).ToArray(),
-                DedupeKeys = distinct.Select(d => d.DedupeKey).ToArray(),
-                CalendlyUserUris = distinct.Select(d => d.CalendlyUserUri).ToArray(),
-                Errors = distinct.Select(d => d.Error).ToArray(),
-            }))).ToHashSet();
+            inserted = await CalendlyWebhookEvents.StoreAllAsync(connection, distinct, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -143,8 +143,8 @@ public static class WebhookProcessing
                 foreach (var coachId in outcome.CoachIds)
                 {
                     coachIds.Add(coachId);
-                    tags.Add($"free-times:coach:{coachId}");
-                    if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) tags.Add($"coach:{coachId}");
+                    tags.Add(CacheTags.FreeTimesOfCoach(coachId));
+                    if (claimed.EventType.StartsWith("event_type.", StringComparison.Ordinal)) tags.Add(CacheTags.CoachProfile(coachId));
                 }
             }
             writes.Add(AppliedSql, new

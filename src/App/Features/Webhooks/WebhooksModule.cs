@@ -64,7 +64,7 @@ public sealed class WebhooksModule : ICarterModule
         bool stored;
         try
         {
-            stored = await writer.StoreAsync(new WebhookBatchWriter.Delivery(eventName ?? "invalid",
+            stored = await writer.StoreAsync(new CalendlyWebhookEvents.NewEvent(eventName ?? "invalid",
                 problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body), key, calendlyUserUri, problem));
         }
         catch (Exception e) when (e is NpgsqlException or WriterStoppedException)

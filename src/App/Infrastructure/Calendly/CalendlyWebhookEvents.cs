@@ -39,22 +39,33 @@ public static class CalendlyWebhookEvents
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Stores an event unless its identity is already stored; true when it is new.</summary>
-    public static async Task<bool> StoreAsync(NpgsqlConnection connection, string eventType, string payloadJson, string dedupeKey,
-        string? calendlyUserUri, string? error, CancellationToken ct)
-    {
-        const string sql = """
-            insert into calendly_webhook_events (event_type, payload, dedupe_key, calendly_user_uri, error, processed_at)
-            values (@EventType, @Payload::jsonb, @DedupeKey, @CalendlyUserUri, @Error, case when @Error is null then null else now() end)
-            on conflict (dedupe_key) do nothing
-            """;
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new
+    /// <summary>An event to store: its body, identity, the Calendly user it names, and an error when it cannot be applied.</summary>
+    public sealed record NewEvent(string EventType, string PayloadJson, string DedupeKey, string? CalendlyUserUri, string? Error);
+
+    // One row per identity: a second event with a stored identity is a duplicate. One that cannot be applied (an error)
+    // is stored as processed, to be seen, not retried.
+    private const string InsertSql = """
+        insert into calendly_webhook_events (event_type, payload, dedupe_key, calendly_user_uri, error, processed_at)
+        select e.event_type, e.payload::jsonb, e.dedupe_key, e.calendly_user_uri, e.error,
+               case when e.error is null then null else now() end
+        from unnest(@EventTypes, @Payloads, @DedupeKeys, @CalendlyUserUris, @Errors)
+             as e(event_type, payload, dedupe_key, calendly_user_uri, error)
+        on conflict (dedupe_key) do nothing
+        returning dedupe_key
+        """;
+
+    /// <summary>Stores the events whose identity is not stored yet, in one statement; returns the identities that are new.</summary>
+    public static async Task<HashSet<string>> StoreAllAsync(NpgsqlConnection connection, IReadOnlyCollection<NewEvent> events, CancellationToken ct) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(InsertSql, new
         {
-            EventType = eventType,
-            Payload = payloadJson,
-            DedupeKey = dedupeKey,
-            CalendlyUserUri = calendlyUserUri,
-            Error = error,
-        }, cancellationToken: ct)) == 1;
-    }
+            EventTypes = events.Select(e => e.EventType).ToArray(),
+            Payloads = events.Select(e => e.PayloadJson).ToArray(),
+            DedupeKeys = events.Select(e => e.DedupeKey).ToArray(),
+            CalendlyUserUris = events.Select(e => e.CalendlyUserUri).ToArray(),
+            Errors = events.Select(e => e.Error).ToArray(),
+        }, cancellationToken: ct))).ToHashSet();
+
+    /// <summary>Stores an event unless its identity is already stored; true when it is new.</summary>
+    public static async Task<bool> StoreAsync(NpgsqlConnection connection, NewEvent newEvent, CancellationToken ct) =>
+        (await StoreAllAsync(connection, [newEvent], ct)).Count == 1;
 }

@@ -27,28 +27,15 @@ public static class HtmxPages
         response.Htmx(h => h.WithTrigger("toast", new { level = level.ToString().ToLowerInvariant(), message }));
 
     /// <summary>
-    /// Toasts that survive a redirect (<c>?notice=key</c>), such as the end of the OAuth flow. Only these fixed
-    /// texts can be shown this way: a query string must not put arbitrary words on the page.
-    /// </summary>
-    public static string? Notice(HttpRequest request) => Notices.GetValueOrDefault(request.Query["notice"].ToString());
-
-    private static readonly Dictionary<string, string> Notices = new()
-    {
-        ["calendly-connected"] = "Calendly is connected.",
-        ["calendly-disconnected"] = "Calendly is disconnected.",
-        ["webhook-replayed"] = "The event will be processed again.",
-        ["session-canceled"] = "The session is canceled.",
-    };
-
-    /// <summary>
     /// The answer to a form a page posted, once its work is done. Without htmx: back to <paramref name="path"/>, which
-    /// shows the notice. With htmx: no content, the notice as a toast, and <paramref name="changedEvent"/> raised for the
-    /// part of the page that reloads itself (not after settle: an answer without content never settles).
+    /// shows the notice (a <see cref="PageNoticeAttribute"/> key). With htmx: no content, the notice as a toast, and
+    /// <paramref name="changedEvent"/> raised for the part of the page that reloads itself (not after settle: an answer
+    /// without content never settles).
     /// </summary>
     public static IResult Done(HttpContext context, string path, string notice, string changedEvent)
     {
-        if (!context.Request.IsHtmx()) return Results.Redirect($"{path}?notice={notice}");
-        context.Response.Toast(Notices[notice]);
+        if (!context.Request.IsHtmx()) return Results.Redirect(PageNotices.Url(path, notice));
+        context.Response.Toast(PageNotices.Text(notice)!);
         context.Response.Htmx(h => h.WithTrigger(changedEvent));
         return Results.NoContent();
     }

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using App.Tests.Support;
 using Dapper;
-using static App.Tests.Features.Scheduled.SimulatedSessions;
+using static App.Tests.Support.SimulatedSessions;
 
 namespace App.Tests.Features.Cancel;
 
@@ -290,7 +290,7 @@ public sealed class CancelTests(AppFixture app)
     }
 
     [Test]
-    public async Task On_the_page_a_realtor_s_group_session_answers_with_their_cancel_link_and_an_error_with_a_toast()
+    public async Task On_the_page_a_realtor_s_group_session_answers_with_their_cancel_link_and_a_mistake_comes_back_in_the_form()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
         var mine = await BookFirstFreeAsync(app.Simulator, coach, "rita@example.test", eventType: 1);
@@ -309,9 +309,15 @@ public sealed class CancelTests(AppFixture app)
         var plain = await realtor.PostFormAsync("/sessions/cancel", form);
         await Assert.That(plain.Headers.Location!.ToString()).IsEqualTo(mine.CancelUrl);
 
+        // A mistake comes back in the form (422, what is wrong beside it): in place with htmx, on a page of its own without.
         form["reason"] = "";
         var invalid = await realtor.PostFormAsync("/sessions/cancel", form, htmx: true);
-        await Assert.That(invalid.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
-        await Assert.That(invalid.Headers.GetValues("HX-Trigger").Single()).Contains("Give a reason");
+        await Assert.That(invalid.StatusCode).IsEqualTo(HttpStatusCode.UnprocessableEntity);
+        var again = await invalid.Content.ReadAsStringAsync();
+        await Assert.That(again.TrimStart()).StartsWith("<details class=\"cancel-session\" open");
+        await Assert.That(again).Contains("The reason is required.");
+        var page = await realtor.PostFormAsync("/sessions/cancel", form);
+        await Assert.That(page.StatusCode).IsEqualTo(HttpStatusCode.UnprocessableEntity);
+        await Assert.That(await page.Content.ReadAsStringAsync()).Contains("<h1>Cancel a session</h1>");
     }
 }

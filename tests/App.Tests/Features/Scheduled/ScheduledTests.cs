@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using App.Tests.Support;
 using TUnit.Assertions.Enums;
-using static App.Tests.Features.Scheduled.SimulatedSessions;
+using static App.Tests.Support.SimulatedSessions;
 
 namespace App.Tests.Features.Scheduled;
 

@@ -108,7 +108,7 @@ public sealed class WebhookQueueTests
              "scheduled_event":{"uri":"{{{{baseUrl}}}}/scheduled_events/E{{{{n}}}}","name":"Chat",{{{{startTime}}}}
                "end_time":"{{{{end}}}}","event_memberships":[{"user":"{{{{coach.Account.Uri}}}}"}]}}}
             """;
-        await CalendlyWebhookEvents.StoreAsync(db, "invitee.created", body,
-            CalendlyWebhookEvents.DedupeKey("invitee.created", invitee, "2026-02-01T10:00:00.000000Z"), coach.Account.Uri, null, CancellationToken.None);
+        await CalendlyWebhookEvents.StoreAsync(db, new("invitee.created", body,
+            CalendlyWebhookEvents.DedupeKey("invitee.created", invitee, "2026-02-01T10:00:00.000000Z"), coach.Account.Uri, null), CancellationToken.None);
     }
 }

@@ -2,9 +2,9 @@ using System.Net;
 using System.Text.Json;
 using App.Tests.Support;
 using Dapper;
-using static App.Tests.Features.Scheduled.SimulatedSessions;
+using static App.Tests.Support.SimulatedSessions;
 
-namespace App.Tests.Features.Scheduled;
+namespace App.Tests.Features.NoShows;
 
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class NoShowsTests(AppFixture app)
@@ -110,7 +110,7 @@ public sealed class NoShowsTests(AppFixture app)
     }
 
     [Test]
-    public async Task The_page_swaps_the_row_with_the_no_show_and_its_undo_and_works_without_javascript()
+    public async Task The_page_marks_a_no_show_and_its_row_reloads_with_the_undo_and_it_works_without_javascript()
     {
         var (coach, browser) = await CoachAsync(app);
         var booked = (await BookSlotsAsync(app.Simulator, coach, 1))[0];
@@ -122,12 +122,15 @@ public sealed class NoShowsTests(AppFixture app)
             ["inviteeUri"] = booked.InviteeUri,
             ["returnUrl"] = "/sessions?status=active",
         }, htmx: true);
-        await Assert.That(htmx.StatusCode).IsEqualTo(HttpStatusCode.OK);
-        var row = await htmx.Content.ReadAsStringAsync();
+        // Done: no content, a toast, and the event on which the session's row fetches itself again.
+        await Assert.That(htmx.StatusCode).IsEqualTo(HttpStatusCode.NoContent);
+        var trigger = htmx.Headers.GetValues("HX-Trigger").Single();
+        await Assert.That(trigger).Contains("Marked as a no-show.");
+        await Assert.That(trigger).Contains("sessions-changed");
+        var row = await (await browser.GetAsync($"/sessions/rows/{booked.EventUuid}", htmx: true)).Content.ReadAsStringAsync();
         await Assert.That(row.TrimStart()).StartsWith($"<tr id=\"session-{booked.EventUuid}\"");
         await Assert.That(row).Contains("<strong>No-show</strong>");
         await Assert.That(row).Contains("hx-post=\"/sessions/no-shows/undo\"");
-        await Assert.That(htmx.Headers.GetValues("HX-Trigger").Single()).Contains("Marked as a no-show.");
         var noShowUri = (await InviteeInListAsync(browser, booked.InviteeUri)).GetProperty("noShowUri").GetString()!;
 
         var plain = await browser.PostFormAsync("/sessions/no-shows/undo", new Dictionary<string, string>

@@ -5,7 +5,7 @@ using System.Text.Json;
 using App.Tests.Support;
 using Dapper;
 
-namespace App.Tests.Features.Scheduled;
+namespace App.Tests.Support;
 
 /// <summary>
 /// Sessions for tests: bookings made on the simulator as an invitee would (POST /_sim/bookings, which also fires the

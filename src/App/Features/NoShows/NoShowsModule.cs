@@ -2,8 +2,9 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
+using RazorSlices;
 
-namespace App.Features.Scheduled;
+namespace App.Features.NoShows;
 
 /// <summary>
 /// The hosting coach marks an invitee as a no-show, and takes it back. Everyone else gets 404, whether the invitee
@@ -24,6 +25,19 @@ public sealed partial class NoShowsModule : ICarterModule
     }
 
     public sealed record InviteeNoShow(string InviteeUri, string? NoShowUri);
+
+    /// <summary>An invitee's no-show button on the sessions list; or, after a tampered post, only what was wrong.</summary>
+    public sealed record NoShowForm(InviteeRow? Invitee, string? Problem);
+
+    public const string MarkPath = "/sessions/no-shows";
+    public const string UndoPath = "/sessions/no-shows/undo";
+
+    /// <summary>Adds "Mark no-show" beside each active invitee of a session that has begun, and "Undo" beside a no-show.</summary>
+    public sealed class RowActions : ISessionActions
+    {
+        public RazorSlice? ForInvitee(InviteeRow invitee) =>
+            invitee.NoShowUri is not null || invitee.Session.Started && invitee.Active ? _NoShowAction.Create(new NoShowForm(invitee, null)) : null;
+    }
 
     public sealed class NoShowRequestValidator : AbstractValidator<NoShowRequest>
     {
@@ -48,46 +62,43 @@ public sealed partial class NoShowsModule : ICarterModule
         api.MapPost("/undo", UndoNoShow).Validate<UndoNoShowRequest>().ProducesErrors(StatusCodes.Status404NotFound).ProducesCalendlyErrors()
             .WithSummary("Take back a no-show (the invitee's URI and the no-show's URI, as the scheduled list gives them).");
 
-        var pages = app.MapGroup("/sessions/no-shows").RequireAuthorization().ExcludeFromDescription();
-        pages.MapPost("", MarkNoShowFromPage);
-        pages.MapPost("/undo", UndoNoShowFromPage);
+        app.MapPost(MarkPath, MarkNoShowFromPage).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost(UndoPath, UndoNoShowFromPage).RequireAuthorization().ExcludeFromDescription();
     }
 
     public static async Task<Ok<Envelope<InviteeNoShow>>> MarkNoShow(NoShowRequest request, CurrentUser user, NpgsqlDataSource db,
         CalendlyCalls calls, CancellationToken ct)
     {
-        var (_, changed) = await MarkAsync(request, user, db, calls, ct);
-        return TypedResults.Ok(Envelope.Of(changed));
+        return TypedResults.Ok(Envelope.Of(await MarkAsync(request, user, db, calls, ct)));
     }
 
     public static async Task<Ok<Envelope<InviteeNoShow>>> UndoNoShow(UndoNoShowRequest request, CurrentUser user, NpgsqlDataSource db,
         CalendlyCalls calls, CancellationToken ct)
     {
-        var (_, changed) = await UndoAsync(request, user, db, calls, ct);
-        return TypedResults.Ok(Envelope.Of(changed));
+        return TypedResults.Ok(Envelope.Of(await UndoAsync(request, user, db, calls, ct)));
     }
 
     public static async Task<IResult> MarkNoShowFromPage([FromForm] NoShowRequest form, [FromForm] string? returnUrl, HttpContext context,
-        CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, TimeProvider clock, CancellationToken ct)
+        CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
     {
-        await ThrowIfInvalidAsync(context, form);
-        var (scheduled, _) = await MarkAsync(form, user, db, calls, ct);
-        return await ChangedRowAsync(context, scheduled, user, calls, clock, returnUrl, "Marked as a no-show.", ct);
+        if (await Validation.ProblemsAsync(context, form) is { } problems) return FormProblem(context, problems, returnUrl);
+        await MarkAsync(form, user, db, calls, ct);
+        return Changed(context, returnUrl, "Marked as a no-show.");
     }
 
     public static async Task<IResult> UndoNoShowFromPage([FromForm] UndoNoShowRequest form, [FromForm] string? returnUrl,
-        HttpContext context, CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, TimeProvider clock, CancellationToken ct)
+        HttpContext context, CurrentUser user, NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
     {
-        await ThrowIfInvalidAsync(context, form);
-        var (scheduled, _) = await UndoAsync(form, user, db, calls, ct);
-        return await ChangedRowAsync(context, scheduled, user, calls, clock, returnUrl, "The no-show is taken back.", ct);
+        if (await Validation.ProblemsAsync(context, form) is { } problems) return FormProblem(context, problems, returnUrl);
+        await UndoAsync(form, user, db, calls, ct);
+        return Changed(context, returnUrl, "The no-show is taken back.");
     }
 
-    private static async Task<(ScheduledEvent Event, InviteeNoShow Changed)> MarkAsync(NoShowRequest request, CurrentUser user,
+    private static async Task<InviteeNoShow> MarkAsync(NoShowRequest request, CurrentUser user,
         NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
     {
         var inviteeUri = request.InviteeUri!;
-        var scheduled = await HostedEventOfAsync(inviteeUri, user, db, calls, ct);
+        await HostedEventOfAsync(inviteeUri, user, db, calls, ct);
         NoShow noShow;
         try
         {
@@ -98,10 +109,10 @@ public sealed partial class NoShowsModule : ICarterModule
             throw NotYours();
         }
         await SaveNoShowAsync(db, user.Id, inviteeUri, noShow.Uri, ct);
-        return (scheduled, new InviteeNoShow(inviteeUri, noShow.Uri));
+        return new InviteeNoShow(inviteeUri, noShow.Uri);
     }
 
-    private static async Task<(ScheduledEvent Event, InviteeNoShow Changed)> UndoAsync(UndoNoShowRequest request, CurrentUser user,
+    private static async Task<InviteeNoShow> UndoAsync(UndoNoShowRequest request, CurrentUser user,
         NpgsqlDataSource db, CalendlyCalls calls, CancellationToken ct)
     {
         var (inviteeUri, noShowUri) = (request.InviteeUri!, request.NoShowUri!);
@@ -123,7 +134,7 @@ public sealed partial class NoShowsModule : ICarterModule
             throw NotYours();
         }
         await SaveNoShowAsync(db, user.Id, inviteeUri, null, ct);
-        return (scheduled, new InviteeNoShow(inviteeUri, null));
+        return new InviteeNoShow(inviteeUri, null);
     }
 
     /// <summary>The invitee's event when the caller hosts it; otherwise 404, the same answer as for an invitee that does not exist.</summary>
@@ -132,7 +143,7 @@ public sealed partial class NoShowsModule : ICarterModule
     {
         if (user.IsRealtor) throw NotYours();
         var eventUuid = InviteeUriPattern().Match(inviteeUri).Groups["event"].Value;
-        return await SessionItems.HostedEventAsync(eventUuid, user.Id, await SessionItems.CalendlyUserUriAsync(db, user.Id, ct), calls, ct)
+        return await HostedEvents.FindAsync(calls, user.Id, await HostedEvents.CalendlyUserUriAsync(db, user.Id, ct), eventUuid, ct)
             ?? throw NotYours();
     }
 
@@ -149,28 +160,31 @@ public sealed partial class NoShowsModule : ICarterModule
             new { CoachId = coachId, InviteeUri = inviteeUri, NoShowUri = noShowUri }, cancellationToken: ct));
     }
 
-    /// <summary>htmx swaps the row it came from; a plain form post goes back to the list it was on.</summary>
-    private static async Task<IResult> ChangedRowAsync(HttpContext context, ScheduledEvent scheduled, CurrentUser user, CalendlyCalls calls,
-        TimeProvider clock, string? returnUrl, string toast, CancellationToken ct)
+    /// <summary>
+    /// Done: with htmx a toast and <see cref="PageEvents.SessionsChanged"/> raised on the form, so its row fetches itself
+    /// again; a plain form post goes back to the list it was on.
+    /// </summary>
+    private static IResult Changed(HttpContext context, string? returnUrl, string toast)
     {
-        if (!context.Request.IsHtmx()) return Results.Redirect(LocalSessionsUrl(returnUrl));
-        var item = SessionItems.FromCalendly(scheduled, await SessionItems.InviteesAsync(scheduled, user.Id, calls, ct));
+        if (!context.Request.IsHtmx()) return Results.Redirect(PagePaths.SessionsOr(returnUrl));
         context.Response.Toast(toast);
-        return ScheduledModule.Rows([item], user, clock, ScheduledModule.ReturnUrlOf(context.Request));
+        context.Response.Htmx(h => h.WithTrigger(PageEvents.SessionsChanged));
+        return Results.NoContent();
     }
 
-    /// <summary>Only the sessions page: anything else in a posted returnUrl would make this an open redirect.</summary>
-    internal static string LocalSessionsUrl(string? returnUrl) =>
-        returnUrl is not null && (returnUrl == ScheduledModule.PagePath || returnUrl.StartsWith(ScheduledModule.PagePath + "?", StringComparison.Ordinal))
-            ? returnUrl
-            : ScheduledModule.PagePath;
-
-    /// <summary>A form that bypassed the page's own checks: answered like any other failure (a toast, or an error page).</summary>
-    private static async Task ThrowIfInvalidAsync<T>(HttpContext context, T form)
+    /// <summary>
+    /// The forms carry only what the row put in them, so a problem means they were changed on the way: the form comes
+    /// back in place with what is wrong (422), or, without JavaScript, a page that says so.
+    /// </summary>
+    private static IResult FormProblem(HttpContext context, IDictionary<string, string[]> problems, string? returnUrl)
     {
-        if (await Validation.ProblemsAsync(context, form) is { } problems)
-            throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed",
-                string.Join(" ", problems.Select(p => $"{p.Key} {string.Join(" ", p.Value)}")), problems);
+        var message = string.Join(" ", problems.Select(p => $"{p.Key} {string.Join(" ", p.Value)}"));
+        if (!context.Request.IsHtmx())
+            return ErrorPages.Page(context, StatusCodes.Status422UnprocessableEntity, "That no-show could not be changed", message,
+                PagePaths.SessionsOr(returnUrl), "Back to your sessions");
+        RazorSlice form = _NoShowAction.Create(new NoShowForm(null, message));
+        form.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return form;
     }
 
     private static ApiException NotYours() =>
