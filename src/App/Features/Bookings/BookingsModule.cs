@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 
@@ -48,7 +50,11 @@ public sealed partial class BookingsModule : ICarterModule
             .ProducesCalendlyErrors()
             .WithTags("Bookings")
             .WithSummary("Record a booking made in the embedded Calendly page, after confirming it with Calendly.");
+        // The booking widget's own route: the same recording, answered for the page.
+        app.MapPost(RecordPath, RecordBookingFromPage).RequireAuthorization().ExcludeFromDescription();
     }
+
+    public const string RecordPath = "/bookings/record";
 
     private sealed record CoachRow(long Id, string? Email, string CalendlyUserUri);
 
@@ -121,7 +127,7 @@ public sealed partial class BookingsModule : ICarterModule
                   cancel_url, reschedule_url
         """;
 
-    public static async Task<Results<Ok<Envelope<BookedSession>>, ApiErrorResult>> RecordBooking(BookingRequest request, HttpContext context,
+    public static async Task<Results<Ok<Envelope<BookedSession>>, ApiErrorResult>> RecordBooking(BookingRequest request,
         CurrentUser user, NpgsqlDataSource db, CalendlyCalls calendly, ClusterCache cache, CancellationToken ct)
     {
         var eventUri = request.EventUri!;
@@ -171,9 +177,22 @@ public sealed partial class BookingsModule : ICarterModule
 
         // The slot is taken: the coach's cached free times are out of date (tag owned by the FreeTimes slice).
         await cache.EvictAsync(CacheTags.FreeTimesOfCoach(coach.Id), ct);
-        context.Response.Toast($"Booked {scheduled.Name} on {scheduled.StartTime:u}.");
-        context.Response.Headers.Append("HX-Trigger-After-Settle", PageEvents.SessionsChanged);
         return TypedResults.Ok(Envelope.Of(session));
+    }
+
+    /// <summary>
+    /// The widget's report of a booking (site.js posts what Calendly's page said), recorded as the JSON route records it;
+    /// the answer is the widget's status line, a toast, and the event on which session lists reload themselves.
+    /// </summary>
+    public static async Task<IResult> RecordBookingFromPage([FromForm] BookingRequest form, HttpContext context, CurrentUser user,
+        NpgsqlDataSource db, CalendlyCalls calendly, ClusterCache cache, CancellationToken ct)
+    {
+        if (await Validation.ProblemsAsync(context, form) is { } problems) return ApiResults.Validation(problems);
+        var result = (await RecordBooking(form, user, db, calendly, cache, ct)).Result;
+        if (result is not Ok<Envelope<BookedSession>> recorded) return result;
+        context.Response.Toast("Session booked.");
+        context.Response.Htmx(h => h.WithTrigger(PageEvents.SessionsChanged));
+        return _BookingRecorded.Create(recorded.Value!.Data!);
     }
 
     [GeneratedRegex(@"^https?://[^/]+(/[^?#]*)?/scheduled_events/[A-Za-z0-9-]+/?$")]

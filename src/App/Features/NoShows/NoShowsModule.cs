@@ -3,6 +3,7 @@ using FluentValidation;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using RazorSlices;
+using App.Infrastructure.Database;
 
 namespace App.Features.NoShows;
 
@@ -147,16 +148,11 @@ public sealed partial class NoShowsModule : ICarterModule
             ?? throw NotYours();
     }
 
-    private const string SaveNoShowSql = """
-        update sessions set no_show_uri = @NoShowUri, updated_at = now()
-        where invitee_uri = @InviteeUri and coach_id = @CoachId
-        """;
-
     /// <summary>Keeps a booked session's row in step with Calendly (its webhook says the same, later).</summary>
     private static async Task SaveNoShowAsync(NpgsqlDataSource db, long coachId, string inviteeUri, string? noShowUri, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(SaveNoShowSql,
+        await connection.ExecuteAsync(new CommandDefinition(SessionWrites.SetNoShowSql,
             new { CoachId = coachId, InviteeUri = inviteeUri, NoShowUri = noShowUri }, cancellationToken: ct));
     }
 

@@ -20,7 +20,8 @@ public sealed partial class ScheduledModule : ICarterModule
     public const int MaxCount = 100;
     public const string SortAscending = "startTime:asc";
     public const string SortDescending = "startTime:desc";
-    public const string PagePath = "/sessions";
+    public const string PagePath = PagePaths.Sessions;
+    private const string RefreshPath = PagePath + "/refresh";
 
     /// <summary>The query string as sent (a GET form sends empty fields as ""), read by <see cref="Filters"/> once valid.</summary>
     public sealed record ScheduledQuery(
@@ -117,6 +118,9 @@ public sealed partial class ScheduledModule : ICarterModule
         DateTimeOffset Now, TimeZoneInfo Zone)
     {
         public string CurrentUrl => Query.Url(ScheduledQuery.Given(Query.PageToken));
+
+        /// <summary>The same list from the route the list's own polling uses.</summary>
+        public string RefreshUrl => RefreshPath + CurrentUrl[PagePath.Length..];
         public SessionRowView Row(SessionItem item) => new(item, User, Now, Zone, CurrentUrl);
     }
 
@@ -132,6 +136,7 @@ public sealed partial class ScheduledModule : ICarterModule
 
         var pages = app.MapGroup(PagePath).RequireAuthorization().ExcludeFromDescription();
         pages.MapGet("", ShowSessions);
+        pages.MapGet("/refresh", RefreshSessions);
         pages.MapGet("/rows/{uuid:regex(^[A-Za-z0-9-]{{1,64}}$)}", ShowSessionRow);
     }
 
@@ -139,18 +144,26 @@ public sealed partial class ScheduledModule : ICarterModule
         NpgsqlDataSource db, CalendlyCalls calls, IDataProtectionProvider protection, CancellationToken ct) =>
         TypedResults.Ok(Envelope.Of(await QuerySessionsAsync(query, user, db, calls, protection, ct)));
 
-    public static async Task<IResult> ShowSessions(HttpContext context, [AsParameters] ScheduledQuery query, CurrentUser user,
-        NpgsqlDataSource db, CalendlyCalls calls, IDataProtectionProvider protection, TimeProvider clock, CancellationToken ct)
+    public static Task<IResult> ShowSessions(HttpContext context, [AsParameters] ScheduledQuery query, CurrentUser user,
+        NpgsqlDataSource db, CalendlyCalls calls, IDataProtectionProvider protection, TimeProvider clock, CancellationToken ct) =>
+        SessionsAsync(context, query, user, db, calls, protection, clock, polled: false, ct);
+
+    /// <summary>The list's own polling: the same list, replacing the history entry rather than adding one every 30 seconds.</summary>
+    public static Task<IResult> RefreshSessions(HttpContext context, [AsParameters] ScheduledQuery query, CurrentUser user,
+        NpgsqlDataSource db, CalendlyCalls calls, IDataProtectionProvider protection, TimeProvider clock, CancellationToken ct) =>
+        SessionsAsync(context, query, user, db, calls, protection, clock, polled: true, ct);
+
+    private static async Task<IResult> SessionsAsync(HttpContext context, ScheduledQuery query, CurrentUser user, NpgsqlDataSource db,
+        CalendlyCalls calls, IDataProtectionProvider protection, TimeProvider clock, bool polled, CancellationToken ct)
     {
         var errors = await Validation.ProblemsAsync(context, query);
         var page = errors is null ? await QuerySessionsAsync(query, user, db, calls, protection, ct) : null;
         var view = new SessionsView(user, query, page, errors ?? [], clock.GetUtcNow(), ZoneOf(user));
-        // The address bar follows the filters and the page, so what is on screen can be bookmarked and reloaded; the
-        // list's own polling (trigger "sessions-poll") replaces the entry rather than adding one every 30 seconds.
+        // The address bar follows the filters and the page, so what is on screen can be bookmarked and reloaded.
         if (context.Request.IsHtmx())
             context.Response.Htmx(h =>
             {
-                if (context.Request.Headers["HX-Trigger"] == "sessions-poll") h.ReplaceUrl(view.CurrentUrl);
+                if (polled) h.ReplaceUrl(view.CurrentUrl);
                 else h.PushUrl(view.CurrentUrl);
             });
         var status = errors is null ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity;

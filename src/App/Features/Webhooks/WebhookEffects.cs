@@ -1,4 +1,5 @@
 using System.Text.Json;
+using App.Infrastructure.Database;
 
 namespace App.Features.Webhooks;
 
@@ -34,8 +35,8 @@ public static class WebhookEffects
                 {
                     case "invitee.created": Booked(coachId, payload, writes); break;
                     case "invitee.canceled": Canceled(coachId, payload, writes); break;
-                    case "invitee_no_show.created": NoShow(payload, Text(payload, "no_show", "uri"), writes); break;
-                    default: NoShow(payload, null, writes); break;
+                    case "invitee_no_show.created": NoShow(coachId, payload, Text(payload, "no_show", "uri"), writes); break;
+                    default: NoShow(coachId, payload, null, writes); break;
                 }
                 return new([coachId], null);
             case "event_type.created":
@@ -153,9 +154,8 @@ public static class WebhookEffects
             where invitee_uri = @OldInvitee
             """, new { OldInvitee = oldInvitee, NewInvitee = newInvitee });
 
-    private static void NoShow(JsonElement payload, string? noShowUri, StatementBatch writes) =>
-        writes.Add("update sessions set no_show_uri = @NoShowUri, updated_at = now() where invitee_uri = @InviteeUri",
-            new { NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") });
+    private static void NoShow(long coachId, JsonElement payload, string? noShowUri, StatementBatch writes) =>
+        writes.Add(SessionWrites.SetNoShowSql, new { CoachId = coachId, NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") });
 
     private static string? Text(JsonElement element, params string[] path)
     {

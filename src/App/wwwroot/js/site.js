@@ -39,9 +39,6 @@
 
   // The booking widget: Calendly's page reports progress with postMessage. Only messages from Calendly's origin (or
   // the simulator's, in simulated mode) count, and a booking is recorded by the server, which confirms it with Calendly.
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-TOKEN"]; } catch (_) { return ""; }
-  }
   function watchBookingFrame(box) {
     var frame = box.querySelector("iframe[data-booking-frame]");
     var status = box.querySelector("[data-booking-status]");
@@ -69,20 +66,10 @@
     if (!eventUri || !inviteeUri || box.dataset.recorded === inviteeUri) return;
     box.dataset.recorded = inviteeUri;
     status.textContent = "Confirming your booking…";
-    fetch("/api/calendly/bookings", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-TOKEN": csrfToken() },
-      body: JSON.stringify({ coachId: Number(box.dataset.coachId), eventUri: eventUri, inviteeUri: inviteeUri })
-    }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-    }).then(function (result) {
-      if (result.ok) {
-        status.textContent = "Booked. It is on your sessions list.";
-        showToast("Session booked.", "success");
-        htmx.trigger(document.body, "sessions-changed");
-      } else {
-        status.textContent = (result.body.error && result.body.error.message) || "The booking could not be recorded.";
-      }
+    // The server confirms it with Calendly; its answer is the status line, a toast and "sessions-changed" for the lists.
+    htmx.ajax("POST", "/bookings/record", {
+      source: box, target: status, swap: "innerHTML",
+      values: { coachId: box.dataset.coachId, eventUri: eventUri, inviteeUri: inviteeUri }
     }).catch(function () {
       status.textContent = "The booking is made in Calendly, but this page could not record it. It will appear shortly.";
     });

@@ -92,6 +92,33 @@ public sealed class BookingsTests(AppFixture app)
     }
 
     [Test]
+    public async Task The_widget_records_through_its_own_page_route_and_the_json_route_answers_json_only()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var realtor = await RealtorAsync();
+        var booking = await BookInCalendlyAsync(coach, "widget@example.test", realtor.BookingRef);
+        var token = await realtor.Browser.AntiforgeryTokenFromAsync("/sessions");
+
+        var fromPage = await realtor.Browser.PostFormAsync("/bookings/record", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["coachId"] = coach.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["eventUri"] = booking.Event,
+            ["inviteeUri"] = booking.Invitee,
+        }, htmx: true);
+        var fromApi = await realtor.Browser.PostJsonAsync("/api/calendly/bookings",
+            new { coachId = coach.UserId, eventUri = booking.Event, inviteeUri = booking.Invitee });
+
+        await Assert.That(fromPage.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(await fromPage.Content.ReadAsStringAsync()).Contains("Booked: ");
+        var trigger = fromPage.Headers.GetValues("HX-Trigger").Single();
+        await Assert.That(trigger).Contains("Session booked.");
+        await Assert.That(trigger).Contains("sessions-changed");
+        await Assert.That(fromApi.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(fromApi.Headers.Any(h => h.Key.StartsWith("HX-", StringComparison.Ordinal))).IsFalse();
+    }
+
+    [Test]
     public async Task A_booking_made_by_someone_else_cannot_be_claimed()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);

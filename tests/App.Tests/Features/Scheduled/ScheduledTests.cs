@@ -274,6 +274,12 @@ public sealed class ScheduledTests(AppFixture app)
         var latest = booked.OrderByDescending(b => b.Start).First();
         await Assert.That(list).Contains($"id=\"session-{latest.EventUuid}\"");
         await Assert.That(list).Contains("invitee2@example.test");
+        // The list polls its own route, which replaces the history entry instead of adding one every 30 seconds.
+        await Assert.That(list).Contains("hx-get=\"/sessions/refresh?status=active&amp;sort=startTime%3Adesc&amp;count=2\"");
+        var polled = await browser.GetAsync("/sessions/refresh?status=active&count=2&sort=startTime:desc", htmx: true);
+        await Assert.That(polled.Headers.GetValues("HX-Replace-Url").Single()).IsEqualTo("/sessions?status=active&sort=startTime%3Adesc&count=2");
+        await Assert.That(polled.Headers.Contains("HX-Push-Url")).IsFalse();
+        await Assert.That(await polled.Content.ReadAsStringAsync()).Contains($"id=\"session-{latest.EventUuid}\"");
     }
 
     [Test]
