@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace App.Infrastructure.Configuration;
 
 /// <summary>
-/// A feature's settings, read from flat environment names (the README's configuration table) by a class in the
+/// A feature's settings, read from flat environment names (the README's configuration table) by a record in the
 /// feature's folder: <see cref="Read"/> gives every property its value or its default, and leaves each bad value's
 /// problem in the reader instead of stopping.
 /// </summary>
@@ -12,7 +12,7 @@ public interface IFlatSettings
     void Read(SettingsReader settings);
 }
 
-public static class FlatSettingsRegistration
+public static class FlatSettings
 {
     /// <summary>
     /// Binds <typeparamref name="T"/> through the options framework, validated on start (<see cref="SettingsCheck"/>),
@@ -29,9 +29,9 @@ public static class FlatSettingsRegistration
     }
 
     /// <summary>
-    /// The framework's binder stops at the first value it cannot convert and names neither the range nor the value;
-    /// <see cref="SettingsReader"/> does both and goes on. Configuring reads the values; validating reads again, into a
-    /// scratch copy, for the problems.
+    /// The framework's binder stops at the first value it cannot convert; <see cref="SettingsReader"/> names each bad
+    /// value with its allowed range and goes on. Configuring reads the values; validating reads again, into a scratch
+    /// copy, for the problems.
     /// </summary>
     private sealed class FlatSettingsBinding<T>(IConfiguration configuration) : IConfigureOptions<T>, IValidateOptions<T>
         where T : class, IFlatSettings, new()
