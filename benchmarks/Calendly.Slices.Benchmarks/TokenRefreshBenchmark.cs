@@ -74,7 +74,7 @@ public static class TokenRefreshBenchmark
         GC.Collect();
         var workingSetBefore = Process.GetCurrentProcess().WorkingSet64;
         var run = await TokenRefreshJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<CalendlyTokens>(),
-            services.GetRequiredService<TokenLifecycleOptions>(), TimeProvider.System, CancellationToken.None);
+            services.GetRequiredService<TokenRefreshOptions>(), TimeProvider.System, CancellationToken.None);
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
         var tokenRequests = await simulator.CountAsync("POST /oauth/token") - tokenRequestsBefore;

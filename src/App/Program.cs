@@ -5,11 +5,12 @@ using ZiggyCreatures.Caching.Fusion;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Flat environment variables (DATABASE_URL, USE_REAL_CALENDLY, …) become typed settings; one start reports every bad one.
+// Flat environment variables (DATABASE_URL, USE_REAL_CALENDLY, …) become typed settings: Infrastructure's here, a
+// feature's where it is registered (AddFlatSettings); one start reports every bad one (SettingsCheck, after Build).
 var settings = AppSettings.Load(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
     .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security)
-    .AddSingleton(settings.Tokens).AddSingleton(settings.Webhooks).AddSingleton(settings.WebhookHealth);
+    .AddSingleton(settings.Tokens);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.
@@ -26,17 +27,20 @@ builder.Services.AddSharedDataProtection(settings.Security);
 // One typed client for Calendly (or the simulator) with retries, deadlines and a circuit breaker per host.
 builder.Services.AddCalendlyClient(settings.Resilience);
 
-// Background loops.
-builder.Services.AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
 // What other slices add to each row of the sessions list (Infrastructure's ISessionActions).
 builder.Services.AddSingleton<ISessionActions, App.Features.Cancel.CancelModule.RowActions>();
 builder.Services.AddSingleton<ISessionActions, App.Features.NoShows.NoShowsModule.RowActions>();
-builder.Services.AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
+
+// Background loops, each with its feature's settings.
+builder.Services.AddFlatSettings<App.Features.TokenRefresh.TokenRefreshOptions>()
+    .AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
+builder.Services.AddFlatSettings<App.Features.Webhooks.WebhookOptions>().AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
     .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
-builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookHealthWorker>();
-builder.Services.AddSingleton(settings.AvailabilitySync).AddSingleton<App.Features.FreeTimes.FreeTimesModule.FreeTimesSources>()
-    .AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
+builder.Services.AddFlatSettings<App.Features.WebhookSubscriptions.WebhookHealthOptions>()
+    .AddHostedService<App.Features.WebhookSubscriptions.WebhookHealthWorker>();
+builder.Services.AddFlatSettings<App.Features.FreeTimes.FreeTimesOptions>().AddFlatSettings<App.Features.FreeTimes.AvailabilitySyncOptions>()
+    .AddSingleton<App.Features.FreeTimes.FreeTimesModule.FreeTimesSources>().AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));
@@ -54,6 +58,7 @@ builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOpt
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
 var app = builder.Build();
+SettingsCheck.ThrowIfInvalid(app.Services, settings.Problems);
 
 // Schema first: `dotnet App.dll migrate` only migrates (a deploy's release step); a normal start migrates, then serves.
 await DatabaseMigrator.MigrateAsync(settings.Database.ConnectionString, app.Logger);

@@ -10,8 +10,11 @@ public sealed class ConfigurationTests
 {
     private const string ValidDatabase = "Host=127.0.0.1;Port=5432;Username=app;Password=app;Database=app";
 
-    private static AppSettings Load(Dictionary<string, string?> values, string environment = "Development") =>
-        AppSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), new Environment(environment));
+    private static AppSettings Load(Dictionary<string, string?> values, string environment = "Development")
+    {
+        var settings = AppSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), new Environment(environment));
+        return settings.Problems.Count == 0 ? settings : throw new InvalidConfigurationException(settings.Problems);
+    }
 
     private static async Task<InvalidConfigurationException> LoadFails(Dictionary<string, string?> values, string environment = "Development")
     {
@@ -171,18 +174,40 @@ public sealed class ConfigurationTests
     [Test]
     public async Task The_app_does_not_start_with_a_bad_setting_and_says_which()
     {
+        var error = await StartFails(new() { ["USE_REAL_CALENDLY"] = "true" });
+        await Assert.That(error.Message).Contains("CALENDLY_CLIENT_ID is required when USE_REAL_CALENDLY=true");
+    }
+
+    [Test]
+    public async Task One_start_names_every_bad_setting_of_Infrastructure_and_of_each_feature()
+    {
+        var error = await StartFails(new()
+        {
+            ["CALENDLY_MAX_RETRIES"] = "many",
+            ["TOKEN_REFRESH_INTERVAL_SECONDS"] = "hourly",
+            ["TOKEN_REFRESH_CONCURRENCY"] = "0",
+            ["AVAILABILITY_SYNC_DAYS"] = "90",
+        });
+        await Assert.That(error.Problems).IsEquivalentTo([
+            "CALENDLY_MAX_RETRIES must be a number from 0 to 10, not 'many'.",
+            "TOKEN_REFRESH_INTERVAL_SECONDS must be a number from 1 to 86400, not 'hourly'.",
+            "TOKEN_REFRESH_CONCURRENCY must be a number from 1 to 256, not '0'.",
+            "AVAILABILITY_SYNC_DAYS must be a number from 1 to 31, not '90'.",
+        ]);
+    }
+
+    private static async Task<InvalidConfigurationException> StartFails(Dictionary<string, string> settings)
+    {
         await using var database = await TestDatabase.CreateAsync();
-        InvalidConfigurationException? error = null;
         try
         {
-            await using var host = await AppHost.StartAsync(database.ConnectionString, new Dictionary<string, string> { ["USE_REAL_CALENDLY"] = "true" });
+            await using var host = await AppHost.StartAsync(database.ConnectionString, settings);
         }
         catch (InvalidConfigurationException e)
         {
-            error = e;
+            return e;
         }
-        await Assert.That(error).IsNotNull();
-        await Assert.That(error!.Message).Contains("CALENDLY_CLIENT_ID is required when USE_REAL_CALENDLY=true");
+        throw new InvalidOperationException("The app started.");
     }
 
     private sealed class Environment(string name) : IHostEnvironment

@@ -63,7 +63,7 @@ public sealed class FreeTimesModule : ICarterModule
     }
 
     /// <summary>What reading free times takes: one singleton (registered in Program.cs), so a request resolves one service, not six.</summary>
-    public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, CalendlyOptions Options, IFusionCache Cache,
+    public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, FreeTimesOptions Options, IFusionCache Cache,
         TimeProvider Clock, ILogger<FreeTimesModule> Logger);
 
     public sealed record WeekView(

@@ -9,11 +9,11 @@ namespace App.Features.TokenRefresh;
 /// default), so that coaches' tokens are fresh before anyone needs them. Several instances share the work: each claims
 /// a batch with FOR UPDATE SKIP LOCKED and a short lease, and each refresh re-checks under its row lock.
 /// </summary>
-public sealed class TokenRefreshWorker(IServiceProvider services, TokenLifecycleOptions options, TimeProvider clock,
+public sealed class TokenRefreshWorker(IServiceProvider services, TokenRefreshOptions options, TimeProvider clock,
     ILogger<TokenRefreshWorker> logger) : PeriodicJob(clock, logger)
 {
-    protected override bool Enabled => options.JobEnabled;
-    protected override TimeSpan Interval => options.JobInterval;
+    protected override bool Enabled => options.Enabled;
+    protected override TimeSpan Interval => options.Interval;
 
     protected override async Task<string> RunOnceAsync(CancellationToken ct)
     {
@@ -49,11 +49,11 @@ public static class TokenRefreshJob
         """;
 
     /// <summary>Claims and refreshes batches until no expiring integration is left unclaimed.</summary>
-    public static async Task<RunResult> RunOnceAsync(NpgsqlDataSource db, CalendlyTokens tokens, TokenLifecycleOptions options,
+    public static async Task<RunResult> RunOnceAsync(NpgsqlDataSource db, CalendlyTokens tokens, TokenRefreshOptions options,
         TimeProvider clock, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var expiringBefore = clock.GetUtcNow() + options.JobWindow;
+        var expiringBefore = clock.GetUtcNow() + options.Window;
         var tally = new Tally();
         var seen = new HashSet<long>();
         while (true)
@@ -61,11 +61,11 @@ public static class TokenRefreshJob
             IReadOnlyList<long> batch;
             await using (var connection = await db.OpenConnectionAsync(ct))
                 batch = (await connection.QueryAsync<long>(new CommandDefinition(ClaimSql,
-                    new { Lease, ExpiringBefore = expiringBefore, BatchSize = options.JobBatchSize }, cancellationToken: ct))).AsList();
+                    new { Lease, ExpiringBefore = expiringBefore, options.BatchSize }, cancellationToken: ct))).AsList();
             var fresh = batch.Where(seen.Add).ToList();
             if (fresh.Count == 0) break;
 
-            await Parallel.ForEachAsync(fresh, new ParallelOptions { MaxDegreeOfParallelism = options.JobConcurrency, CancellationToken = ct },
+            await Parallel.ForEachAsync(fresh, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
                 async (userId, token) =>
                 {
                     try

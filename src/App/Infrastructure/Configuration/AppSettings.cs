@@ -1,10 +1,13 @@
 namespace App.Infrastructure.Configuration;
 
 /// <summary>
-/// Every setting the app reads, bound once at startup from flat environment variable names
-/// (DATABASE_URL, USE_REAL_CALENDLY, …) onto typed records. Each concern's record is registered
-/// as a singleton, so features take <c>CalendlyOptions</c> as a parameter and never see IConfiguration.
+/// Infrastructure's settings (hosting, database, Calendly client, auth, security), read once at startup from flat
+/// environment variable names (DATABASE_URL, USE_REAL_CALENDLY, …) onto typed records. Each record is registered as a
+/// singleton, so code takes <c>CalendlyOptions</c> as a parameter and never sees IConfiguration. A feature's own
+/// settings live in its folder (<see cref="IFlatSettings"/>).
 /// </summary>
+/// <param name="Problems">What was wrong (those settings hold their defaults meanwhile): <see cref="SettingsCheck"/>
+/// reports them together with every feature's before the app acts on any.</param>
 public sealed record AppSettings(
     HostingOptions Hosting,
     DatabaseOptions Database,
@@ -13,9 +16,7 @@ public sealed record AppSettings(
     SecurityOptions Security,
     CalendlyResilienceOptions Resilience,
     TokenLifecycleOptions Tokens,
-    WebhookOptions Webhooks,
-    WebhookHealthOptions WebhookHealth,
-    AvailabilitySyncOptions AvailabilitySync)
+    IReadOnlyList<string> Problems)
 {
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment)
     {
@@ -37,8 +38,7 @@ public sealed record AppSettings(
             ApiBaseUrl: reader.BaseUrl("CALENDLY_API_BASE_URL")
                 ?? new Uri(useReal ? "https://api.calendly.com" : CalendlyOptions.DefaultSimulatorUrl),
             AuthBaseUrl: reader.BaseUrl("CALENDLY_AUTH_BASE_URL")
-                ?? new Uri(useReal ? "https://auth.calendly.com" : CalendlyOptions.DefaultSimulatorUrl),
-            AvailabilityWindowDays: (int)reader.Number("CALENDLY_AVAILABILITY_WINDOW_DAYS", 7, 1, 31));
+                ?? new Uri(useReal ? "https://auth.calendly.com" : CalendlyOptions.DefaultSimulatorUrl));
 
         var authority = reader.AbsoluteUrl("AUTH_AUTHORITY");
         if (authority is { Scheme: "http", IsLoopback: false })
@@ -82,34 +82,9 @@ public sealed record AppSettings(
             RefreshSkew: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_SKEW_SECONDS", 120, 0, 3600)),
             MaxRefreshFailures: (int)reader.Number("CALENDLY_REFRESH_MAX_FAILURES", 5, 1, 100),
             RefreshBackoffBase: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_BACKOFF_SECONDS", 60, 0, 86_400)),
-            RefreshBackoffMax: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_BACKOFF_MAX_SECONDS", 3600, 0, 86_400)),
-            JobEnabled: reader.Bool("TOKEN_REFRESH_ENABLED", true),
-            JobInterval: TimeSpan.FromSeconds(reader.Number("TOKEN_REFRESH_INTERVAL_SECONDS", 3600, 1, 86_400)),
-            JobWindow: TimeSpan.FromSeconds(reader.Number("TOKEN_REFRESH_WINDOW_SECONDS", 5400, 60, 7 * 86_400)),
-            JobBatchSize: (int)reader.Number("TOKEN_REFRESH_BATCH_SIZE", 100, 1, 10_000),
-            JobConcurrency: (int)reader.Number("TOKEN_REFRESH_CONCURRENCY", 8, 1, 256));
+            RefreshBackoffMax: TimeSpan.FromSeconds(reader.Number("CALENDLY_REFRESH_BACKOFF_MAX_SECONDS", 3600, 0, 86_400)));
 
-        var webhooks = new WebhookOptions(
-            MaxBodyBytes: (int)reader.Number("WEBHOOK_MAX_BODY_BYTES", 262_144, 1024, 16 * 1024 * 1024),
-            Tolerance: TimeSpan.FromSeconds(reader.Number("WEBHOOK_TOLERANCE_SECONDS", 180, 1, 3600)),
-            ProcessingEnabled: reader.Bool("WEBHOOK_PROCESSING_ENABLED", true),
-            PollInterval: TimeSpan.FromMilliseconds(reader.Number("WEBHOOK_POLL_MILLISECONDS", 1000, 10, 60_000)),
-            MaxAttempts: (int)reader.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100),
-            RetryBaseDelay: TimeSpan.FromSeconds(reader.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600)),
-            Retention: TimeSpan.FromDays(reader.Number("WEBHOOK_RETENTION_DAYS", 90, 1, 3650)));
-        var webhookHealth = new WebhookHealthOptions(
-            Enabled: reader.Bool("WEBHOOK_HEALTH_ENABLED", true),
-            Interval: TimeSpan.FromSeconds(reader.Number("WEBHOOK_HEALTH_INTERVAL_SECONDS", 300, 5, 86_400)),
-            Concurrency: (int)reader.Number("WEBHOOK_HEALTH_CONCURRENCY", 4, 1, 64));
-
-        var availabilitySync = new AvailabilitySyncOptions(
-            Enabled: reader.Bool("AVAILABILITY_SYNC_ENABLED", true),
-            Interval: TimeSpan.FromSeconds(reader.Number("AVAILABILITY_SYNC_INTERVAL_SECONDS", 600, 1, 86_400)),
-            Concurrency: (int)reader.Number("AVAILABILITY_SYNC_CONCURRENCY", 4, 1, 256),
-            Days: (int)reader.Number("AVAILABILITY_SYNC_DAYS", 7, 1, 31));
-
-        reader.ThrowIfInvalid();
-        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, webhooks, webhookHealth, availabilitySync);
+        return new AppSettings(hosting, database, calendly, auth, security, resilience, tokens, reader.Problems);
     }
 }
 
@@ -123,8 +98,7 @@ public sealed record CalendlyOptions(
     string ClientSecret,
     string WebhookSigningKey,
     Uri ApiBaseUrl,
-    Uri AuthBaseUrl,
-    int AvailabilityWindowDays = 7)
+    Uri AuthBaseUrl)
 {
     public const string DevClientId = "calendly-slices-dev";
     public const string DevClientSecret = "calendly-slices-dev-secret";
@@ -168,165 +142,20 @@ public sealed record CalendlyResilienceOptions(
     int TokenRequestsPerMinute);
 
 /// <summary>
-/// The token lifecycle: how early an access token is refreshed, how failed refreshes back off, and the background
-/// job that refreshes every integration expiring within its window, hourly by default (tokens live two hours).
+/// The token lifecycle, as the Calendly client runs it: how early an access token is refreshed and how failed refreshes
+/// back off. (The background job that refreshes tokens ahead of use has its own settings, in its feature.)
 /// </summary>
 public sealed record TokenLifecycleOptions(
     TimeSpan RefreshSkew,
     int MaxRefreshFailures,
     TimeSpan RefreshBackoffBase,
-    TimeSpan RefreshBackoffMax,
-    bool JobEnabled,
-    TimeSpan JobInterval,
-    TimeSpan JobWindow,
-    int JobBatchSize,
-    int JobConcurrency);
-
-/// <summary>Receiving Calendly's webhooks (size cap, signature time tolerance) and processing them (retries, parking).</summary>
-public sealed record WebhookOptions(
-    int MaxBodyBytes,
-    TimeSpan Tolerance,
-    bool ProcessingEnabled,
-    TimeSpan PollInterval,
-    int MaxAttempts,
-    TimeSpan RetryBaseDelay,
-    TimeSpan Retention);
-
-/// <summary>
-/// The webhook health check: how often every connection's Calendly webhook subscription is verified (Calendly disables
-/// a failing one silently) and repaired, and how many coaches one instance checks at once.
-/// </summary>
-public sealed record WebhookHealthOptions(bool Enabled, TimeSpan Interval, int Concurrency);
-
-/// <summary>
-/// The background job that keeps connected coaches' free times for the next <c>Days</c> days warm (cache and
-/// calendly_availability_cache), and their Calendly profile current, every interval.
-/// </summary>
-public sealed record AvailabilitySyncOptions(bool Enabled, TimeSpan Interval, int Concurrency, int Days);
+    TimeSpan RefreshBackoffMax);
 
 public sealed record SecurityOptions(byte[] KeyEncryptionKey)
 {
     /// <summary>Public knowledge, so it protects nothing: accepted only in simulated, non-production runs.</summary>
     public static readonly byte[] DevelopmentKeyEncryptionKey =
         System.Security.Cryptography.SHA256.HashData("calendly-slices development key-encryption key"u8);
-}
-
-public sealed class InvalidConfigurationException(IReadOnlyList<string> problems)
-    : Exception("The configuration is invalid:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}
-
-/// <summary>Reads flat settings and collects every problem, so one start reports all of them at once.</summary>
-internal sealed class SettingsReader(IConfiguration config)
-{
-    private readonly List<string> _problems = [];
-
-    public void Problem(string name, string message) => _problems.Add($"{name} {message}");
-
-    public void ThrowIfInvalid()
-    {
-        if (_problems.Count > 0) throw new InvalidConfigurationException(_problems);
-    }
-
-    public string? Text(string name) => config[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-
-    public IReadOnlyList<string> List(string name) =>
-        Text(name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-
-    public bool Bool(string name, bool fallback)
-    {
-        var value = Text(name);
-        if (value is null) return fallback;
-        switch (value.ToLowerInvariant())
-        {
-            case "true" or "1" or "yes" or "on": return true;
-            case "false" or "0" or "no" or "off": return false;
-            default:
-                Problem(name, $"must be true or false, not '{value}'.");
-                return fallback;
-        }
-    }
-
-    public int Port(string name, int fallback)
-    {
-        var value = Text(name);
-        if (value is null) return fallback;
-        if (int.TryParse(value, out var port) && port is > 0 and < 65536) return port;
-        Problem(name, $"must be a TCP port between 1 and 65535, not '{value}'.");
-        return fallback;
-    }
-
-    public double Number(string name, double fallback, double min, double max)
-    {
-        var value = Text(name);
-        if (value is null) return fallback;
-        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            && number >= min && number <= max)
-            return number;
-        Problem(name, $"must be a number from {min} to {max}, not '{value}'.");
-        return fallback;
-    }
-
-    /// <summary>A URL that others are resolved against: its trailing slash keeps a base path when paths are appended.</summary>
-    public Uri? BaseUrl(string name)
-    {
-        var url = AbsoluteUrl(name);
-        return url is null || url.AbsolutePath.EndsWith('/') ? url : new Uri(url.GetLeftPart(UriPartial.Path) + "/");
-    }
-
-    public Uri? AbsoluteUrl(string name)
-    {
-        var value = Text(name);
-        if (value is null) return null;
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
-        Problem(name, $"must be an absolute http(s) URL, not '{value}'.");
-        return null;
-    }
-
-    /// <summary>A credential that live mode requires and simulated mode defaults. Never echoes the value.</summary>
-    public string Secret(string name, bool required, string developmentDefault)
-    {
-        var value = Text(name);
-        if (value is not null) return value;
-        if (required) Problem(name, "is required when USE_REAL_CALENDLY=true (find it in Calendly's developer console).");
-        return developmentDefault;
-    }
-
-    /// <summary>A 256-bit key given as base64 (e.g. <c>openssl rand -base64 32</c>). Never echoes the value.</summary>
-    public byte[] Key32(string name, bool required, byte[] developmentDefault)
-    {
-        var value = Text(name);
-        if (value is null)
-        {
-            if (required)
-                Problem(name, "is required with USE_REAL_CALENDLY=true or in Production: 32 random bytes as base64 (openssl rand -base64 32).");
-            return developmentDefault;
-        }
-        var bytes = new byte[64];
-        if (Convert.TryFromBase64String(value, bytes, out var length) && length == 32) return bytes[..32];
-        Problem(name, "must be 32 bytes encoded as base64 (openssl rand -base64 32).");
-        return developmentDefault;
-    }
-
-    public string ConnectionString(string name)
-    {
-        var value = Text(name);
-        if (value is null)
-        {
-            Problem(name, "is not set. Give a postgres://user:password@host:port/database URL or an Npgsql connection string (./run.sh starts a local PostgreSQL and sets it for you).");
-            return "";
-        }
-        try
-        {
-            return PostgresConnectionString.Parse(value);
-        }
-        catch (FormatException e)
-        {
-            Problem(name, $"is malformed: {e.Message}");
-            return "";
-        }
-    }
 }
 
 /// <summary>

@@ -18,7 +18,7 @@ namespace App.Tests.Features.FreeTimes;
 /// </summary>
 public sealed class AvailabilitySyncTests
 {
-    private static readonly AvailabilitySyncOptions Options = new(Enabled: true, Interval: TimeSpan.FromMinutes(10), Concurrency: 4, Days: 7);
+    private static readonly AvailabilitySyncOptions Options = new() { Enabled = true, Interval = TimeSpan.FromMinutes(10), Concurrency = 4, Days = 7 };
 
     // An outage fails at once instead of after the retries, which keeps these tests quick.
     private static readonly Dictionary<string, string> NoRetries = new() { ["CALENDLY_MAX_RETRIES"] = "0" };

@@ -38,7 +38,7 @@ public sealed class TokenRefreshJobTests
 
     private static Task<TokenRefreshJob.RunResult> RunAsync(Alba.IAlbaHost host) =>
         TokenRefreshJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(),
-            host.Services.GetRequiredService<CalendlyTokens>(), host.Services.GetRequiredService<TokenLifecycleOptions>(),
+            host.Services.GetRequiredService<CalendlyTokens>(), host.Services.GetRequiredService<TokenRefreshOptions>(),
             TimeProvider.System, CancellationToken.None);
 
     [Test]

@@ -226,7 +226,7 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
 
     private Task<WebhookHealthJob.RunResult> RunAsync() =>
         WebhookHealthJob.RunOnceAsync(Service<NpgsqlDataSource>(), Service<CalendlyCalls>(), Service<HostingOptions>(),
-            new WebhookHealthOptions(Enabled: true, Interval: TimeSpan.FromMinutes(5), Concurrency: 4), TimeProvider.System,
+            new WebhookHealthOptions { Enabled = true, Interval = TimeSpan.FromMinutes(5), Concurrency = 4 }, TimeProvider.System,
             Service<ILogger<WebhookHealthWorker>>(), CancellationToken.None);
 
     private Task<ConnectedCoaches.ConnectedCoach> ConnectAsync(SimulatorServer.SimUser? account = null) =>

@@ -1,0 +1,24 @@
+namespace App.Features.Webhooks;
+
+/// <summary>Receiving Calendly's webhooks (size cap, signature time tolerance) and processing them (retries, parking).</summary>
+public sealed record WebhookOptions : IFlatSettings
+{
+    public int MaxBodyBytes { get; set; }
+    public TimeSpan Tolerance { get; set; }
+    public bool ProcessingEnabled { get; set; }
+    public TimeSpan PollInterval { get; set; }
+    public int MaxAttempts { get; set; }
+    public TimeSpan RetryBaseDelay { get; set; }
+    public TimeSpan Retention { get; set; }
+
+    public void Read(SettingsReader settings)
+    {
+        MaxBodyBytes = (int)settings.Number("WEBHOOK_MAX_BODY_BYTES", 262_144, 1024, 16 * 1024 * 1024);
+        Tolerance = TimeSpan.FromSeconds(settings.Number("WEBHOOK_TOLERANCE_SECONDS", 180, 1, 3600));
+        ProcessingEnabled = settings.Bool("WEBHOOK_PROCESSING_ENABLED", true);
+        PollInterval = TimeSpan.FromMilliseconds(settings.Number("WEBHOOK_POLL_MILLISECONDS", 1000, 10, 60_000));
+        MaxAttempts = (int)settings.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100);
+        RetryBaseDelay = TimeSpan.FromSeconds(settings.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600));
+        Retention = TimeSpan.FromDays(settings.Number("WEBHOOK_RETENTION_DAYS", 90, 1, 3650));
+    }
+}
