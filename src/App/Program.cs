@@ -32,7 +32,7 @@ builder.Services.AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
     .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
 builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 builder.Services.AddHostedService<App.Features.WebhookSubscriptions.WebhookHealthWorker>();
-builder.Services.AddSingleton(settings.AvailabilitySync).AddSingleton<App.Features.FreeTimes.FreeTimesModule.FreeTimesSources>()
+builder.Services.AddSingleton(settings.AvailabilitySync).AddSingleton<App.Features.FreeTimes.FreeTimesSources>()
     .AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.

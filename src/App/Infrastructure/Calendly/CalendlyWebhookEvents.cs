@@ -29,15 +29,12 @@ public static class CalendlyWebhookEvents
         var envelope = new JsonObject
         {
             ["event"] = eventName,
-            ["created_at"] = Timestamp(createdAt),
+            ["created_at"] = IsoTime.Microseconds(createdAt),
             ["created_by"] = null,
             ["payload"] = payload,
         };
         return envelope.ToJsonString();
     }
-
-    public static string Timestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Stores an event unless its identity is already stored; true when it is new.</summary>
     public static async Task<bool> StoreAsync(NpgsqlConnection connection, string eventType, string payloadJson, string dedupeKey,

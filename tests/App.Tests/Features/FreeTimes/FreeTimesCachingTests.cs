@@ -41,7 +41,7 @@ public sealed class FreeTimesCachingTests
 
         public Task FaultAsync(object rule) => calendly.Simulator.SetFaultsAsync(rule);
 
-        public Task EvictAsync() => host.Services.GetRequiredService<IFusionCache>().RemoveByTagAsync(FreeTimesCache.CoachTag(coach.UserId)).AsTask();
+        public Task EvictAsync() => host.Services.GetRequiredService<IFusionCache>().RemoveByTagAsync(FreeTimesTags.Coach(coach.UserId)).AsTask();
 
         public ValueTask DisposeAsync() => calendly.DisposeAsync();
     }
