@@ -6,7 +6,8 @@ using ZiggyCreatures.Caching.Fusion;
 namespace App.Features.FreeTimes;
 
 // The slice's records, in a file of their own: the classes that pass them around depend on them, not on each other.
-// A read goes one way: FreeTimesModule (or AvailabilitySyncJob) → FreeTimesCache → EventTypeOwners → Calendly.
+// Calls go one way: FreeTimesModule and AvailabilitySyncJob call FreeTimesCache and EventTypeOwners; FreeTimesCache
+// calls EventTypeOwners (whose token to ask with) and Calendly; nothing calls back up.
 
 /// <summary>What reading free times takes: one singleton (registered in Program.cs), so a request resolves one service, not six.</summary>
 public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, CalendlyOptions Options, IFusionCache Cache,
