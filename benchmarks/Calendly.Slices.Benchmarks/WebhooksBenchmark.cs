@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using App.Features.Webhooks;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
+using App.Infrastructure.Web;
 using App.Tests.Support;
 using Dapper;
 using Npgsql;
@@ -94,13 +95,13 @@ public static class WebhooksBenchmark
     {
         var start = DateTimeOffset.UtcNow.AddDays(2).AddMinutes(30 * i);
         var json = BenchmarkApp.Format($$$$"""
-            {"event":"invitee.created","created_at":"{{{{CalendlyWebhookEvents.Timestamp(DateTimeOffset.UtcNow)}}}}","created_by":"{{{{coachUri}}}}",
+            {"event":"invitee.created","created_at":"{{{{IsoTime.Microseconds(DateTimeOffset.UtcNow)}}}}","created_by":"{{{{coachUri}}}}",
              "payload":{"uri":"{{{{simulatorBase}}}}/scheduled_events/E{{{{i}}}}/invitees/I{{{{i}}}}","email":"realtor{{{{i}}}}@example.test","name":"Realtor {{{{i}}}}",
               "status":"active","rescheduled":false,"old_invitee":null,"new_invitee":null,
               "cancel_url":"{{{{simulatorBase}}}}/cancellations/I{{{{i}}}}","reschedule_url":"{{{{simulatorBase}}}}/reschedulings/I{{{{i}}}}",
               "tracking":{"utm_campaign":null,"utm_source":"calendly-slices","utm_medium":null,"utm_content":null,"utm_term":null},
               "scheduled_event":{"uri":"{{{{simulatorBase}}}}/scheduled_events/E{{{{i}}}}","name":"30 Minute Meeting","status":"active",
-                "start_time":"{{{{CalendlyWebhookEvents.Timestamp(start)}}}}","end_time":"{{{{CalendlyWebhookEvents.Timestamp(start.AddMinutes(30))}}}}",
+                "start_time":"{{{{IsoTime.Microseconds(start)}}}}","end_time":"{{{{IsoTime.Microseconds(start.AddMinutes(30))}}}}",
                 "event_type":"{{{{simulatorBase}}}}/event_types/T","event_memberships":[{"user":"{{{{coachUri}}}}"}]}}}
             """);
         // One line per delivery in wrk's file: the body as sent and signed has no line breaks.

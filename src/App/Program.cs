@@ -40,7 +40,7 @@ builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
 builder.Services.AddFlatSettings<App.Features.WebhookSubscriptions.WebhookHealthOptions>()
     .AddHostedService<App.Features.WebhookSubscriptions.WebhookHealthWorker>();
 builder.Services.AddFlatSettings<App.Features.FreeTimes.FreeTimesOptions>().AddFlatSettings<App.Features.FreeTimes.AvailabilitySyncOptions>()
-    .AddSingleton<App.Features.FreeTimes.FreeTimesModule.FreeTimesSources>().AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
+    .AddSingleton<App.Features.FreeTimes.FreeTimesSources>().AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

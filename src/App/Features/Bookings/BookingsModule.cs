@@ -56,14 +56,6 @@ public sealed partial class BookingsModule : ICarterModule
 
     public const string RecordPath = "/bookings/record";
 
-    private sealed record CoachRow(long Id, string? Email, string CalendlyUserUri);
-
-    private const string CoachSql = """
-        select u.id, u.email, i.calendly_user_uri
-        from calendly_integrations i join users u on u.id = i.user_id
-        where u.id = @CoachId and i.status = 'active'
-        """;
-
     public static async Task<IResult> ShowBookingWidget(long coachId, string? eventTypeUri, HttpContext context, CurrentUser user,
         NpgsqlDataSource db, CalendlyCalls calendly, CalendlyOptions options, CancellationToken ct)
     {
@@ -71,15 +63,16 @@ public sealed partial class BookingsModule : ICarterModule
         if (eventTypeUri is null || !Uri.TryCreate(eventTypeUri, UriKind.Absolute, out _))
             throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed", "Choose a session type from the coach's card to book it.",
                 new Dictionary<string, string[]> { ["eventTypeUri"] = ["must be the event type's URI."] });
-        CoachRow? coach;
+        CalendlyCoach? coach;
         string bookingRef;
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            coach = await connection.QuerySingleOrDefaultAsync<CoachRow>(new CommandDefinition(CoachSql, new { CoachId = coachId }, cancellationToken: ct));
+            coach = await CalendlyCoach.FindAsync(connection, coachId, ct);
             bookingRef = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
                 "select booking_ref from users where id = @Id", new { user.Id }, cancellationToken: ct)) ?? "";
         }
-        if (coach is null) throw new ApiException(StatusCodes.Status404NotFound, "not_found", "No connected coach has that id.");
+        if (coach is not { ConnectionStatus: CalendlyTokens.Active })
+            throw new ApiException(StatusCodes.Status404NotFound, "not_found", "No connected coach has that id.");
 
         EventType eventType;
         try
@@ -133,8 +126,8 @@ public sealed partial class BookingsModule : ICarterModule
         var eventUri = request.EventUri!;
         var inviteeUri = request.InviteeUri!;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var coach = await connection.QuerySingleOrDefaultAsync<CoachRow>(new CommandDefinition(CoachSql, new { request.CoachId }, cancellationToken: ct));
-        if (coach is null) return ApiResults.NotFound("No connected coach has that id.");
+        var coach = await CalendlyCoach.FindAsync(connection, request.CoachId!.Value, ct);
+        if (coach is not { ConnectionStatus: CalendlyTokens.Active }) return ApiResults.NotFound("No connected coach has that id.");
 
         // Read with the coach's token: Calendly answers only for the coach's own events, and the event must be hosted
         // by that coach (the same 404 either way, so nothing leaks about other coaches' events).

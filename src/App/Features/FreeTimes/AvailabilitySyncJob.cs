@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using App.Infrastructure.Jobs;
-using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Features.FreeTimes;
 
@@ -115,11 +114,11 @@ public static class AvailabilitySyncJob
         try
         {
             var profile = await sources.Calendly.RunAsync(coach.UserId, (client, token) => client.GetCurrentUserAsync(token, ct), ct);
-            var eventTypes = await EventTypeOwners.RefreshListAsync(new EventTypeOwners.Coach(coach.UserId, coach.CalendlyUserUri), sources, ct);
+            var eventTypes = await EventTypeOwners.RefreshListAsync(new Coach(coach.UserId, coach.CalendlyUserUri), sources, ct);
             // The window realtors ask for most: the week grid's first page, from now to midnight after the last day,
             // which FreeTimesCache keys as (this quarter hour, that midnight). The viewer's zone sets that midnight;
             // realtors mostly book coaches near them, so the coach's zone is the one to bet on.
-            var zone = Zone(coach.TimeZone);
+            var zone = WeekGrid.Zone(coach.TimeZone);
             var (start, end) = WeekGrid.Window(WeekGrid.Today(sources.Clock, zone), zone, options.Days);
             // One event type at a time: the coach's Calendly budget is shared with realtors asking right now.
             foreach (var eventType in eventTypes)
@@ -137,8 +136,8 @@ public static class AvailabilitySyncJob
         {
             var failures = coach.FailedSyncCount + 1;
             var retryAt = sources.Clock.GetUtcNow() + Backoff(options.Interval, failures);
-            sources.Logger.LogWarning(e, "Availability sync of coach {UserId} failed ({Failures} in a row); next try at {RetryAt:u}",
-                coach.UserId, failures, retryAt);
+            sources.Loggers.CreateLogger(typeof(AvailabilitySyncJob)).LogWarning(e,
+                "Availability sync of coach {UserId} failed ({Failures} in a row); next try at {RetryAt:u}", coach.UserId, failures, retryAt);
             var error = e.Message.Length > MaxErrorLength ? e.Message[..MaxErrorLength] : e.Message;
             await ExecuteAsync(sources, FailedSql, new { coach.UserId, Error = error, NextSyncAt = retryAt }, ct);
             return Outcome.Failed;

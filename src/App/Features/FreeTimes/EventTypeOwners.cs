@@ -1,5 +1,5 @@
+using App.Infrastructure.Caching;
 using ZiggyCreatures.Caching.Fusion;
-using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Features.FreeTimes;
 
@@ -14,10 +14,6 @@ namespace App.Features.FreeTimes;
 /// </summary>
 public static class EventTypeOwners
 {
-    public sealed record Coach(long UserId, string CalendlyUserUri);
-
-    public sealed record OfferedEventType(string Uri, string Name, int Duration);
-
     private const int ScanParallelism = 4;
     private const int MaxEventTypesPerCoach = 500;
     private static readonly TimeSpan OwnerKnownFor = TimeSpan.FromHours(1);
@@ -47,7 +43,7 @@ public static class EventTypeOwners
         {
             var coach = await StoredOwnerAsync(eventTypeUri, sources, token) ?? await ScanAsync(eventTypeUri, sources, token);
             if (coach is null) context.Options.Duration = OwnerUnknownFor;
-            else context.Tags = [FreeTimesCache.CoachTag(coach.UserId)];
+            else context.Tags = [CacheTags.FreeTimesOfCoach(coach.UserId)];
             return coach;
         }, options: OwnerOptions, token: ct);
 
@@ -75,7 +71,7 @@ public static class EventTypeOwners
             // A refresh skips the cached list, so FusionCache asks Calendly (and has no old list to fall back on).
             SkipMemoryCacheRead = refresh,
         },
-        tags: [FreeTimesCache.CoachTag(coach.UserId)], token: ct);
+        tags: [CacheTags.FreeTimesOfCoach(coach.UserId)], token: ct);
 
     private static async Task<Coach?> StoredOwnerAsync(string eventTypeUri, FreeTimesSources sources, CancellationToken ct)
     {

@@ -1,7 +1,7 @@
+using App.Infrastructure.Caching;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ZiggyCreatures.Caching.Fusion;
-using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Features.FreeTimes;
 
@@ -23,13 +23,6 @@ public static class FreeTimesCache
 
     // Calendly refuses a start_time in the past; a minute's margin covers our clock running behind theirs.
     private static readonly TimeSpan PastStartMargin = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// The tag on every cache entry of a coach's free times (and their event types): a slice that learns that a
-    /// coach's availability changed (a booking, a cancellation, a webhook, a disconnect) calls
-    /// <c>cache.RemoveByTagAsync(FreeTimesCache.CoachTag(coachUserId))</c>, i.e. <c>"free-times:coach:{userId}"</c>.
-    /// </summary>
-    public static string CoachTag(long coachUserId) => $"free-times:coach:{coachUserId}";
 
     // What one fetch found, as cached and as stored in calendly_availability_cache.data. Stale: served because Calendly failed.
     public sealed record Snapshot(string EventTypeUri, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset FetchedAt,
@@ -140,7 +133,7 @@ public static class FreeTimesCache
             context.Options.Duration = EventTypeOwners.OwnerUnknownFor;
             return null;
         }
-        context.Tags = [CoachTag(coachUserId)];
+        context.Tags = [CacheTags.FreeTimesOfCoach(coachUserId)];
         try
         {
             var snapshot = await FetchAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
@@ -155,7 +148,7 @@ public static class FreeTimesCache
                 ? stale
                 : await LoadLatestAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
             if (lastGood is null) throw;
-            sources.Logger.LogWarning("Serving free times of {EventType} fetched at {FetchedAt:u}: {Reason}", eventTypeUri,
+            Logger(sources).LogWarning("Serving free times of {EventType} fetched at {FetchedAt:u}: {Reason}", eventTypeUri,
                 lastGood.FetchedAt, e.Message);
             context.Options.Duration = RetryAfterFailure;
             return lastGood with { Stale = true };
@@ -238,7 +231,7 @@ public static class FreeTimesCache
         }
         catch (NpgsqlException e)
         {
-            sources.Logger.LogWarning(e, "Could not store the free times of {EventType} in calendly_availability_cache", snapshot.EventTypeUri);
+            Logger(sources).LogWarning(e, "Could not store the free times of {EventType} in calendly_availability_cache", snapshot.EventTypeUri);
         }
     }
 
@@ -257,6 +250,9 @@ public static class FreeTimesCache
         }, cancellationToken: ct));
         return data is null ? null : JsonSerializer.Deserialize<Snapshot>(data, SnapshotJson);
     }
+
+    // Only warnings are logged here, so the logger is made when one is.
+    private static ILogger Logger(FreeTimesSources sources) => sources.Loggers.CreateLogger(typeof(FreeTimesCache));
 
     private static DateTimeOffset Floor(DateTimeOffset time) =>
         new(time.UtcTicks - time.UtcTicks % KeyGranularity.Ticks, TimeSpan.Zero);

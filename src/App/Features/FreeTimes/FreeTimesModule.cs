@@ -1,10 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Features.FreeTimes;
 
@@ -54,36 +51,6 @@ public sealed class FreeTimesModule : ICarterModule
 
     public readonly record struct AskedWindow(string EventTypeUri, DateTimeOffset Start, DateTimeOffset End);
 
-    public sealed record FreeTimeSlot(DateTimeOffset StartTime, string Status, int InviteesRemaining, string SchedulingUrl);
-
-    public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale, DateTimeOffset FetchedAt)
-    {
-        /// <summary>The slots as JSON, comma-separated, when they come from the cache: see <see cref="FreeTimesJson"/>.</summary>
-        [JsonIgnore] public ReadOnlyMemory<byte>? SlotsJson { get; init; }
-    }
-
-    /// <summary>What reading free times takes: one singleton (registered in Program.cs), so a request resolves one service, not six.</summary>
-    public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, FreeTimesOptions Options, IFusionCache Cache,
-        TimeProvider Clock, ILogger<FreeTimesModule> Logger);
-
-    public sealed record WeekView(
-        long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone,
-        IReadOnlyList<EventTypeOwners.OfferedEventType> EventTypes, string? EventTypeUri,
-        DateOnly FirstDay, IReadOnlyList<WeekDay> Days, bool Stale, DateTimeOffset FetchedAt, DateOnly? PreviousWeek, DateOnly NextWeek)
-    {
-        public string Path => $"/coaches/{CoachId}/free-times";
-
-        public string WeekUrl(DateOnly firstDay) => QueryHelpers.AddQueryString(Path, new Dictionary<string, string?>
-        {
-            ["week"] = firstDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["eventUri"] = EventTypeUri,
-        });
-    }
-
-    public sealed record WeekDay(DateOnly Date, IReadOnlyList<WeekSlot> Slots);
-
-    public sealed record WeekSlot(DateTimeOffset StartTime, string ViewerTime, string CoachTime, int InviteesRemaining, string SchedulingUrl);
-
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/calendly/availability/free", GetFreeTimes)
@@ -104,35 +71,27 @@ public sealed class FreeTimesModule : ICarterModule
             : ApiResults.NotFound("No connected coach offers this event type.");
     }
 
-    private sealed record CoachRow(long UserId, string CalendlyUserUri, string Name, string TimeZone);
-
-    private const string CoachSql = """
-        select u.id as user_id, i.calendly_user_uri, coalesce(u.email, u.external_id) as name, u.time_zone
-        from users u
-        join calendly_integrations i on i.user_id = u.id
-        where u.id = @CoachId
-        """;
-
     /// <summary>The week from <paramref name="week"/> (the viewer's today when absent) of one event type of the coach (their first when absent).</summary>
     public static async Task<IResult> ShowWeek(HttpContext context, long coachId, string? week, string? eventUri, CurrentUser user,
         [FromServices] FreeTimesSources sources, CancellationToken ct)
     {
-        var viewerZone = Zone(user.TimeZone);
+        var viewerZone = WeekGrid.Zone(user.TimeZone);
         var today = WeekGrid.Today(sources.Clock, viewerZone);
         var firstDay = today;
         if (!string.IsNullOrEmpty(week) && !DateOnly.TryParseExact(week, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out firstDay))
             throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed", "week must be a date such as 2026-03-09.",
                 new Dictionary<string, string[]> { ["week"] = ["must be a date such as 2026-03-09."] });
 
-        CoachRow? row;
+        CalendlyCoach? connected;
         await using (var connection = await sources.Db.OpenConnectionAsync(ct))
-            row = await connection.QuerySingleOrDefaultAsync<CoachRow>(new CommandDefinition(CoachSql, new { CoachId = coachId }, cancellationToken: ct));
-        if (row is null)
+            connected = await CalendlyCoach.FindAsync(connection, coachId, ct);
+        if (connected is null)
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", "This coach has not connected Calendly, so there are no free times to show.");
 
-        var coach = new EventTypeOwners.Coach(row.UserId, row.CalendlyUserUri);
-        IReadOnlyList<EventTypeOwners.OfferedEventType> eventTypes;
-        EventTypeOwners.OfferedEventType? selected;
+        var coach = new Coach(connected.Id, connected.CalendlyUserUri);
+        var coachName = connected.Email ?? connected.ExternalId;
+        IReadOnlyList<OfferedEventType> eventTypes;
+        OfferedEventType? selected;
         FreeTimeSlots free;
         try
         {
@@ -150,10 +109,10 @@ public sealed class FreeTimesModule : ICarterModule
         {
             // The error page would offer the viewer to reconnect Calendly, which only the coach can do.
             throw new ApiException(StatusCodes.Status409Conflict, "conflict",
-                $"{row.Name}'s Calendly connection has lapsed: their free times are back once they reconnect it.", inner: e);
+                $"{coachName}'s Calendly connection has lapsed: their free times are back once they reconnect it.", inner: e);
         }
-        var coachZone = Zone(row.TimeZone);
-        var view = new WeekView(coachId, row.Name, coachZone.Id, viewerZone.Id, eventTypes, selected?.Uri, firstDay,
+        var coachZone = WeekGrid.Zone(connected.TimeZone);
+        var view = new WeekView(coachId, coachName, coachZone.Id, viewerZone.Id, eventTypes, selected?.Uri, firstDay,
             WeekGrid.Build(firstDay, free.Slots, viewerZone, coachZone), free.Stale, free.FetchedAt,
             firstDay > today ? firstDay.AddDays(-WeekGrid.Days) : null, firstDay.AddDays(WeekGrid.Days));
         return HtmxPages.PageOrPartial(context, FreeTimesPage.Create(view), _FreeTimesWeek.Create(view));
@@ -214,7 +173,4 @@ public sealed class FreeTimesModule : ICarterModule
     private static readonly SearchValues<char> NotInPath = SearchValues.Create("?# \t\r\n\\");
     private static readonly SearchValues<char> UuidCharacters =
         SearchValues.Create("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-
-    internal static TimeZoneInfo Zone(string id) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Features.FreeTimes;
 
@@ -26,6 +25,10 @@ public static class WeekGrid
                 slot.InviteesRemaining,
                 slot.SchedulingUrl)).ToList())).ToList();
     }
+
+    /// <summary>A user's time zone by its id; UTC when this machine does not know it.</summary>
+    public static TimeZoneInfo Zone(string id) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 
     public static DateOnly Today(TimeProvider clock, TimeZoneInfo zone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);

@@ -38,7 +38,7 @@ public static class WebhookBackfill
                 foreach (var (eventName, at) in Changes(invitee, since))
                 {
                     var payload = CalendlyWebhookEvents.Synthesize(eventName, invitee, scheduled, at);
-                    var key = CalendlyWebhookEvents.DedupeKey(eventName, invitee.Uri, CalendlyWebhookEvents.Timestamp(at));
+                    var key = CalendlyWebhookEvents.DedupeKey(eventName, invitee.Uri, IsoTime.Microseconds(at));
                     await using var connection = await db.OpenConnectionAsync(ct);
                     if (await CalendlyWebhookEvents.StoreAsync(connection, new(eventName, payload, key, calendlyUserUri, null), ct)) stored++;
                 }

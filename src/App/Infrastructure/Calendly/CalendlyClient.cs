@@ -302,8 +302,7 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
 
     private static string Count(int count) => Math.Clamp(count, 1, 100).ToString(CultureInfo.InvariantCulture);
 
-    private static string? Time(DateTimeOffset? time) =>
-        time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    private static string? Time(DateTimeOffset? time) => time is { } instant ? IsoTime.Microseconds(instant) : null;
 
     private static string Query(params (string Name, string? Value)[] parameters)
     {

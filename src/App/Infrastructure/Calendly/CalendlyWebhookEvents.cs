@@ -29,15 +29,12 @@ public static class CalendlyWebhookEvents
         var envelope = new JsonObject
         {
             ["event"] = eventName,
-            ["created_at"] = Timestamp(createdAt),
+            ["created_at"] = IsoTime.Microseconds(createdAt),
             ["created_by"] = null,
             ["payload"] = payload,
         };
         return envelope.ToJsonString();
     }
-
-    public static string Timestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>An event to store: its body, identity, the Calendly user it names, and an error when it cannot be applied.</summary>
     public sealed record NewEvent(string EventType, string PayloadJson, string DedupeKey, string? CalendlyUserUri, string? Error);

@@ -43,7 +43,7 @@ public sealed class AvailabilitySyncTests
         }
 
         public Task<AvailabilitySyncJob.RunResult> SyncAsync() =>
-            AvailabilitySyncJob.RunOnceAsync(host.Services.GetRequiredService<FreeTimesModule.FreeTimesSources>(), Options, CancellationToken.None);
+            AvailabilitySyncJob.RunOnceAsync(host.Services.GetRequiredService<FreeTimesSources>(), Options, CancellationToken.None);
 
         public Task<int> CallsAsync(string route) => calendly.Simulator.CountAsync(route);
 
@@ -238,7 +238,7 @@ public sealed class AvailabilitySyncTests
         await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=app;Password=app;Timeout=1");
         var logs = new CapturedLogs();
         using var logging = LoggerFactory.Create(builder => builder.AddProvider(logs));
-        var worker = new AvailabilitySyncWorker(world.Host.Services.GetRequiredService<FreeTimesModule.FreeTimesSources>() with { Db = unreachable },
+        var worker = new AvailabilitySyncWorker(world.Host.Services.GetRequiredService<FreeTimesSources>() with { Db = unreachable },
             Options with { Interval = TimeSpan.FromMilliseconds(200) }, TimeProvider.System, logging.CreateLogger<AvailabilitySyncWorker>());
 
         await worker.StartAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using App.Infrastructure.Caching;
 using System.Diagnostics;
 using System.Net;
 using Alba;
@@ -41,7 +42,7 @@ public sealed class FreeTimesCachingTests
 
         public Task FaultAsync(object rule) => calendly.Simulator.SetFaultsAsync(rule);
 
-        public Task EvictAsync() => host.Services.GetRequiredService<IFusionCache>().RemoveByTagAsync(FreeTimesCache.CoachTag(coach.UserId)).AsTask();
+        public Task EvictAsync() => host.Services.GetRequiredService<IFusionCache>().RemoveByTagAsync(CacheTags.FreeTimesOfCoach(coach.UserId)).AsTask();
 
         public ValueTask DisposeAsync() => calendly.DisposeAsync();
     }

@@ -7,7 +7,6 @@ using App.Tests.Support;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using static App.Features.FreeTimes.FreeTimesModule;
 
 namespace App.Tests.Features.FreeTimes;
 

@@ -2,6 +2,7 @@ using App.Features.Webhooks;
 using App.Infrastructure.Caching;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
+using App.Infrastructure.Web;
 using App.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,8 +100,8 @@ public sealed class WebhookQueueTests
         DateTimeOffset? start)
     {
         var baseUrl = calendly.Simulator.BaseUrl;
-        var startTime = start is { } time ? $"\"start_time\":\"{CalendlyWebhookEvents.Timestamp(time)}\"," : "";
-        var end = CalendlyWebhookEvents.Timestamp((start ?? DateTimeOffset.UtcNow).AddMinutes(30));
+        var startTime = start is { } time ? $"\"start_time\":\"{IsoTime.Microseconds(time)}\"," : "";
+        var end = IsoTime.Microseconds((start ?? DateTimeOffset.UtcNow).AddMinutes(30));
         var invitee = $"{baseUrl}/scheduled_events/E{n}/invitees/I{n}";
         var body = $$$$"""
             {"event":"invitee.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{invitee}}}}",

@@ -1,0 +1,35 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace App.Features.FreeTimes;
+
+/// <summary>Slots serialized once, back to back with commas between them, so that any run of them is one span of bytes.</summary>
+public sealed class SerializedSlots
+{
+    private readonly byte[] _json;
+    // Where each slot's JSON starts; one more entry, one past the end of the last (where its comma would be).
+    private readonly int[] _starts;
+
+    private SerializedSlots(byte[] json, int[] starts) => (_json, _starts) = (json, starts);
+
+    public static SerializedSlots Of(IReadOnlyList<FreeTimeSlot> slots)
+    {
+        var json = new ArrayBufferWriter<byte>();
+        var starts = new int[slots.Count + 1];
+        using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = ApiJson.Options.Encoder });
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (i > 0) json.Write(","u8);
+            starts[i] = json.WrittenCount;
+            JsonSerializer.Serialize(writer, slots[i], ApiJson.Options);
+            writer.Flush();
+            writer.Reset(json);
+        }
+        starts[slots.Count] = json.WrittenCount + 1;
+        return new SerializedSlots(json.WrittenSpan.ToArray(), starts);
+    }
+
+    /// <summary>The JSON of slots <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/>, without brackets.</summary>
+    public ReadOnlyMemory<byte> Run(int first, int count) =>
+        count == 0 ? ReadOnlyMemory<byte>.Empty : _json.AsMemory(_starts[first], _starts[first + count] - 1 - _starts[first]);
+}

@@ -1,0 +1,19 @@
+namespace App.Infrastructure.Calendly;
+
+/// <summary>
+/// A user with a Calendly connection, whatever its status (<see cref="CalendlyTokens.Active"/> or
+/// <see cref="CalendlyTokens.NeedsReconnect"/>): the coach a feature acts for when it calls Calendly with their token.
+/// </summary>
+public sealed record CalendlyCoach(long Id, string? Email, string ExternalId, string TimeZone, string CalendlyUserUri, string ConnectionStatus)
+{
+    private const string FindSql = """
+        select u.id, u.email, u.external_id, u.time_zone, i.calendly_user_uri, i.status as connection_status
+        from users u
+        join calendly_integrations i on i.user_id = u.id
+        where u.id = @UserId
+        """;
+
+    /// <summary>The user and their connection, or null when they have none.</summary>
+    public static Task<CalendlyCoach?> FindAsync(NpgsqlConnection connection, long userId, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<CalendlyCoach?>(new CommandDefinition(FindSql, new { UserId = userId }, cancellationToken: ct));
+}
