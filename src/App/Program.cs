@@ -27,20 +27,15 @@ builder.Services.AddSharedDataProtection(settings.Security);
 // One typed client for Calendly (or the simulator) with retries, deadlines and a circuit breaker per host.
 builder.Services.AddCalendlyClient(settings.Resilience);
 
-// What other slices add to each row of the sessions list (Infrastructure's ISessionActions).
+// What slices add to each row of the sessions list (Infrastructure's ISessionActions), one line each.
 builder.Services.AddSingleton<ISessionActions, App.Features.Cancel.CancelModule.RowActions>();
 builder.Services.AddSingleton<ISessionActions, App.Features.NoShows.NoShowsModule.RowActions>();
 
-// Background loops, each with its feature's settings.
-builder.Services.AddFlatSettings<App.Features.TokenRefresh.TokenRefreshOptions>()
-    .AddHostedService<App.Features.TokenRefresh.TokenRefreshWorker>();
-builder.Services.AddFlatSettings<App.Features.Webhooks.WebhookOptions>().AddSingleton<App.Features.Webhooks.WebhookBatchWriter>()
-    .AddHostedService(services => services.GetRequiredService<App.Features.Webhooks.WebhookBatchWriter>());
-builder.Services.AddHostedService<App.Features.Webhooks.WebhookProcessor>();
-builder.Services.AddFlatSettings<App.Features.WebhookSubscriptions.WebhookHealthOptions>()
-    .AddHostedService<App.Features.WebhookSubscriptions.WebhookHealthWorker>();
-builder.Services.AddFlatSettings<App.Features.FreeTimes.FreeTimesOptions>().AddFlatSettings<App.Features.FreeTimes.AvailabilitySyncOptions>()
-    .AddSingleton<App.Features.FreeTimes.FreeTimesSources>().AddHostedService<App.Features.FreeTimes.AvailabilitySyncWorker>();
+// Slices with background loops or settings of their own: one line each (the rest are Carter modules, found by scan).
+builder.Services.AddTokenRefresh();
+builder.Services.AddWebhooks();
+builder.Services.AddWebhookSubscriptions();
+builder.Services.AddFreeTimes();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

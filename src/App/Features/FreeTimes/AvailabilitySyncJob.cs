@@ -15,7 +15,7 @@ public sealed class AvailabilitySyncWorker(FreeTimesSources sources, Availabilit
     protected override TimeSpan Interval => options.Interval;
 
     // Coaches claimed by a run that fails midway are due again once their lease ends.
-    protected override async Task<string> RunOnceAsync(CancellationToken ct)
+    protected override async Task<string?> RunOnceAsync(CancellationToken ct)
     {
         var run = await AvailabilitySyncJob.RunOnceAsync(sources, options, ct);
         return $"{run.Synced} coaches synced, {run.Skipped} skipped (reconnect needed), {run.Failed} failed in {run.Duration}";

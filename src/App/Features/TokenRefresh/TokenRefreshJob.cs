@@ -9,16 +9,15 @@ namespace App.Features.TokenRefresh;
 /// default), so that coaches' tokens are fresh before anyone needs them. Several instances share the work: each claims
 /// a batch with FOR UPDATE SKIP LOCKED and a short lease, and each refresh re-checks under its row lock.
 /// </summary>
-public sealed class TokenRefreshWorker(IServiceProvider services, TokenRefreshOptions options, TimeProvider clock,
+public sealed class TokenRefreshWorker(NpgsqlDataSource db, CalendlyTokens tokens, TokenRefreshOptions options, TimeProvider clock,
     ILogger<TokenRefreshWorker> logger) : PeriodicJob(clock, logger)
 {
     protected override bool Enabled => options.Enabled;
     protected override TimeSpan Interval => options.Interval;
 
-    protected override async Task<string> RunOnceAsync(CancellationToken ct)
+    protected override async Task<string?> RunOnceAsync(CancellationToken ct)
     {
-        var run = await TokenRefreshJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
-            services.GetRequiredService<CalendlyTokens>(), options, Clock, ct);
+        var run = await TokenRefreshJob.RunOnceAsync(db, tokens, options, Clock, ct);
         return $"{run.Refreshed} refreshed, {run.Skipped} already fresh, {run.Failed} failed in {run.Duration}";
     }
 }

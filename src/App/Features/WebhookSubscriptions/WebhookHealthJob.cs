@@ -9,8 +9,8 @@ namespace App.Features.WebhookSubscriptions;
 /// connection due for a check is verified, repaired, and back-filled with what it missed; coaches on a plan without
 /// webhooks are polled instead. Several instances share the work through FOR UPDATE SKIP LOCKED claims.
 /// </summary>
-public sealed class WebhookHealthWorker(IServiceProvider services, WebhookHealthOptions options, TimeProvider clock,
-    ILogger<WebhookHealthWorker> logger) : PeriodicJob(clock, logger)
+public sealed class WebhookHealthWorker(NpgsqlDataSource db, CalendlyCalls calls, HostingOptions hosting, WebhookHealthOptions options,
+    TimeProvider clock, ILogger<WebhookHealthWorker> logger) : PeriodicJob(clock, logger)
 {
     protected override bool Enabled => options.Enabled;
     protected override TimeSpan Interval => options.Interval;
@@ -18,12 +18,9 @@ public sealed class WebhookHealthWorker(IServiceProvider services, WebhookHealth
     // Soon after start, not at once: the first pass should not compete with the app's own startup.
     protected override TimeSpan FirstRunDelay => TimeSpan.FromSeconds(5);
 
-    protected override async Task<string> RunOnceAsync(CancellationToken ct)
+    protected override async Task<string?> RunOnceAsync(CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var run = await WebhookHealthJob.RunOnceAsync(scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(),
-            scope.ServiceProvider.GetRequiredService<CalendlyCalls>(), scope.ServiceProvider.GetRequiredService<HostingOptions>(),
-            options, Clock, logger, ct);
+        var run = await WebhookHealthJob.RunOnceAsync(db, calls, hosting, options, Clock, logger, ct);
         return $"{run.Checked} checked, {run.Recreated} recreated, {run.Polled} polled, {run.Failed} failed, {run.Backfilled} events back-filled in {run.Duration}";
     }
 }

@@ -10,7 +10,7 @@ namespace App.Features.Webhooks;
 /// Calendly's webhook deliveries: verified by their signature on the raw body (the route needs no sign-in), stored
 /// once however often Calendly delivers them, and acknowledged only after they are committed. A forged delivery is
 /// refused and leaves nothing but a count; a signed one that is not a valid event is kept with its error and
-/// acknowledged, so Calendly stops retrying. <see cref="WebhookProcessor"/> applies what was stored.
+/// acknowledged, so Calendly stops retrying. <see cref="WebhookProcessingWorker"/> applies what was stored.
 /// </summary>
 public sealed class WebhooksModule : ICarterModule
 {

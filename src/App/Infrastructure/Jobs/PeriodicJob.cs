@@ -2,11 +2,15 @@ namespace App.Infrastructure.Jobs;
 
 /// <summary>
 /// The loop every background job shares: a run at start (after <see cref="FirstRunDelay"/>), then one every
-/// <see cref="Interval"/>. A failed run is logged and the next tick tries again: a database or Calendly outage must not
-/// stop the host. The work itself lives in a static method of the job's feature, which tests call directly.
+/// <see cref="Interval"/>, or sooner when the job knows of new work (<see cref="WaitForNextRunAsync"/>). A failed run is
+/// logged and the next one tries again: a database or Calendly outage must not stop the host. The work itself lives
+/// in a static method of the job's feature, which tests call directly; the worker takes what that needs (singletons,
+/// every one of them) in its constructor.
 /// </summary>
 public abstract class PeriodicJob(TimeProvider clock, ILogger logger) : BackgroundService
 {
+    private PeriodicTimer? _timer;
+
     protected TimeProvider Clock { get; } = clock;
 
     protected abstract bool Enabled { get; }
@@ -15,19 +19,22 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger logger) : Backgrou
 
     protected virtual TimeSpan FirstRunDelay => TimeSpan.Zero;
 
-    /// <summary>One run; returns what it did, for the log.</summary>
-    protected abstract Task<string> RunOnceAsync(CancellationToken ct);
+    /// <summary>One run; returns what it did, for the log, or null when there is nothing worth a line.</summary>
+    protected abstract Task<string?> RunOnceAsync(CancellationToken ct);
+
+    /// <summary>Until the next tick of the interval; false when the loop should end.</summary>
+    protected virtual async Task<bool> WaitForNextRunAsync(CancellationToken ct) => await _timer!.WaitForNextTickAsync(ct);
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Enabled) return;
-        using var timer = new PeriodicTimer(Interval, Clock);
+        using var timer = _timer = new PeriodicTimer(Interval, Clock);
         if (FirstRunDelay > TimeSpan.Zero) await Task.Delay(FirstRunDelay, Clock, stoppingToken);
         do
         {
             try
             {
-                logger.LogInformation("{Job}: {Summary}", GetType().Name, await RunOnceAsync(stoppingToken));
+                if (await RunOnceAsync(stoppingToken) is { } summary) logger.LogInformation("{Job}: {Summary}", GetType().Name, summary);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -39,6 +46,6 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger logger) : Backgrou
                 return;
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await WaitForNextRunAsync(stoppingToken));
     }
 }

@@ -92,7 +92,7 @@ public sealed class WebhookQueueTests
     }
 
     private static Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
-        WebhookProcessing.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
+        WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
             host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
 
     /// <summary>Stores the n-th booking of the coach as a received invitee.created; without a start, one Calendly would never send.</summary>

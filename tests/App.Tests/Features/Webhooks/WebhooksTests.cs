@@ -52,7 +52,7 @@ public sealed class WebhooksTests(AppFixture app)
     private async Task ProcessAsync(IAlbaHost? host = null)
     {
         var services = (host ?? app.Host).Services;
-        await WebhookProcessing.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
+        await WebhookProcessingJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<App.Infrastructure.Caching.ClusterCache>(), services.GetRequiredService<WebhookOptions>(),
             NullLogger.Instance, CancellationToken.None);
     }
@@ -416,7 +416,7 @@ public sealed class WebhooksTests(AppFixture app)
         await using var db = await app.Database.OpenAsync();
         await db.ExecuteAsync("update calendly_webhook_events set processed_at = now() - interval '100 days' where payload::text like '%' || @marker || '%'", new { marker });
 
-        await WebhookProcessing.PurgeAsync(app.Host.Services.GetRequiredService<NpgsqlDataSource>(), TimeSpan.FromDays(90), CancellationToken.None);
+        await WebhookProcessingJob.PurgeAsync(app.Host.Services.GetRequiredService<NpgsqlDataSource>(), TimeSpan.FromDays(90), CancellationToken.None);
 
         await Assert.That(await StoredCountAsync(marker)).IsEqualTo(0);
     }

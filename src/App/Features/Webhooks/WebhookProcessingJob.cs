@@ -1,49 +1,50 @@
 using System.Text.Json;
 using App.Infrastructure.Caching;
+using App.Infrastructure.Jobs;
 
 namespace App.Features.Webhooks;
 
 /// <summary>
 /// Applies stored webhook events, oldest first, as soon as this instance stores them and at least every
-/// WEBHOOK_POLL_MILLISECONDS (events stored by other instances, retries). Instances share the work: each claims a batch with FOR UPDATE SKIP
-/// LOCKED and pushes the claimed events' next_attempt_at forward, so nobody else takes them while they are handled.
-/// A failure is retried with exponential backoff; after WEBHOOK_MAX_ATTEMPTS the event is parked for an operator
-/// (/admin/webhooks or GET /api/admin/webhooks, then replay).
+/// WEBHOOK_POLL_MILLISECONDS (events stored by other instances, retries), and purges old processed ones hourly.
+/// Instances share the work: each claims a batch with FOR UPDATE SKIP LOCKED and pushes the claimed events'
+/// next_attempt_at forward, so nobody else takes them while they are handled. A failure is retried with exponential
+/// backoff; after WEBHOOK_MAX_ATTEMPTS the event is parked for an operator (/admin/webhooks or GET /api/admin/webhooks,
+/// then replay).
 /// </summary>
-public sealed class WebhookProcessor(IServiceProvider services, WebhookBatchWriter arrivals, WebhookOptions options,
-    ILogger<WebhookProcessor> logger) : BackgroundService
+public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache cache, WebhookBatchWriter arrivals, WebhookOptions options,
+    TimeProvider clock, ILogger<WebhookProcessingWorker> logger) : PeriodicJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+
+    protected override bool Enabled => options.ProcessingEnabled;
+    protected override TimeSpan Interval => options.PollInterval;
+
+    // Until the poll interval has passed, or sooner when this instance has stored new events.
+    protected override async Task<bool> WaitForNextRunAsync(CancellationToken ct)
     {
-        if (!options.ProcessingEnabled) return;
-        var nextPurge = DateTimeOffset.UtcNow;
-        while (true)
+        await arrivals.WaitForNewEventsAsync(options.PollInterval, ct);
+        return true;
+    }
+
+    protected override async Task<string?> RunOnceAsync(CancellationToken ct)
+    {
+        var purged = 0;
+        if (Clock.GetUtcNow() >= _nextPurge)
         {
-            try
-            {
-                if (DateTimeOffset.UtcNow >= nextPurge)
-                {
-                    var purged = await WebhookProcessing.PurgeAsync(services.GetRequiredService<NpgsqlDataSource>(), options.Retention, stoppingToken);
-                    if (purged > 0) logger.LogInformation("Purged {Count} processed webhook events older than {Retention}", purged, options.Retention);
-                    nextPurge = DateTimeOffset.UtcNow.AddHours(1);
-                }
-                while (await WebhookProcessing.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
-                           services.GetRequiredService<ClusterCache>(), options, logger, stoppingToken) > 0)
-                {
-                    // A full batch: more may be waiting.
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Processing webhook events failed; trying again shortly");
-            }
-            // Until the poll interval has passed, or sooner when this instance has stored new events.
-            await arrivals.WaitForNewEventsAsync(options.PollInterval, stoppingToken);
+            purged = await WebhookProcessingJob.PurgeAsync(db, options.Retention, ct);
+            _nextPurge = Clock.GetUtcNow() + PurgeInterval;
         }
+        var handled = 0;
+        // A full batch: more may be waiting.
+        for (int claimed; (claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, logger, ct)) > 0;) handled += claimed;
+        // Polls that find nothing stay out of the log, which would otherwise get a line a second.
+        return handled + purged == 0 ? null : $"{handled} events handled, {purged} processed events older than {options.Retention} purged";
     }
 }
 
-public static class WebhookProcessing
+public static class WebhookProcessingJob
 {
     private const int BatchSize = 100;
 
