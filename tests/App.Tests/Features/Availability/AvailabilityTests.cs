@@ -5,13 +5,14 @@ using App.Features.Availability;
 using App.Infrastructure.Calendly;
 using App.Tests.Support;
 using TUnit.Assertions.Enums;
+using static App.Tests.Support.ApiResponses;
 
 namespace App.Tests.Features.Availability;
 
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class AvailabilityTests(AppFixture app)
 {
-    private const string Api = "/api/calendly/availability/schedules";
+    internal const string Api = "/api/calendly/availability/schedules";
 
     /// <summary>A coach (or admin) connected to a fresh simulated account: one default "Working Hours", Mon–Fri 09:00–17:00 UTC.</summary>
     private async Task<(ConnectedCoaches.ConnectedCoach Coach, Browser Browser)> ConnectedAsync(string role = "coach",
@@ -25,16 +26,6 @@ public sealed class AvailabilityTests(AppFixture app)
     {
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
         return [.. (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("items").EnumerateArray()];
-    }
-
-    private static async Task<JsonElement> ErrorOf(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        await Assert.That(response.StatusCode).IsEqualTo(status);
-        var body = await Browser.JsonAsync(response);
-        await Assert.That(body.GetProperty("data").ValueKind).IsEqualTo(JsonValueKind.Null);
-        var error = body.GetProperty("error");
-        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo(code);
-        return error;
     }
 
     private static string Hours(JsonElement day) =>
@@ -118,36 +109,6 @@ public sealed class AvailabilityTests(AppFixture app)
     }
 
     [Test]
-    public async Task A_realtor_is_refused_and_pointed_to_the_coaches_page()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var error = await ErrorOf(await browser.GetAsync(Api), HttpStatusCode.Forbidden, "forbidden");
-        await Assert.That(error.GetProperty("message").GetString()).Contains("/coaches");
-    }
-
-    [Test]
-    public async Task A_coach_without_Calendly_is_told_to_connect_it()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
-        await ErrorOf(await browser.GetAsync(Api), HttpStatusCode.Conflict, "calendly_not_connected");
-    }
-
-    [Test]
-    public async Task A_Calendly_outage_answers_503_calendly_unavailable()
-    {
-        var (coach, browser) = await ConnectedAsync();
-        await app.Simulator.SetFaultsAsync(new { outage = true, user = coach.Account.Uri });
-
-        await ErrorOf(await browser.GetAsync(Api), HttpStatusCode.ServiceUnavailable, "calendly_unavailable");
-    }
-
-    [Test]
-    public async Task Signed_out_callers_get_401()
-    {
-        await ErrorOf(await app.NewBrowser().GetAsync(Api), HttpStatusCode.Unauthorized, "unauthenticated");
-    }
-
-    [Test]
     public async Task The_availability_page_shows_the_week_and_loads_the_event_types_with_a_link_to_fall_back_on()
     {
         var (coach, browser) = await ConnectedAsync();
@@ -183,34 +144,6 @@ public sealed class AvailabilityTests(AppFixture app)
         await Assert.That(html).StartsWith("<section id=\"availability-schedules\"");
         await Assert.That(html).Contains("Working Hours (default)");
         await Assert.That(html).DoesNotContain("hx-get=\"/event-types\"");
-    }
-
-    [Test]
-    public async Task A_realtor_opening_the_page_gets_a_403_page_that_leads_to_the_coaches()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var response = await browser.GetAsync("/availability");
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
-        var html = await response.Content.ReadAsStringAsync();
-        await Assert.That(html).Contains("Availability is for coaches");
-        await Assert.That(html).Contains("href=\"/coaches\"");
-    }
-
-    [Test]
-    public async Task A_coach_without_Calendly_opening_the_page_is_offered_to_connect()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
-        var response = await browser.GetAsync("/availability");
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Conflict);
-        await Assert.That(await response.Content.ReadAsStringAsync()).Contains("href=\"/api/calendly/oauth/connect\"");
-    }
-
-    [Test]
-    public async Task A_signed_out_visitor_is_sent_to_sign_in()
-    {
-        var response = await app.NewBrowser().GetAsync("/availability");
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-        await Assert.That(response.Headers.Location!.ToString()).Contains("sign-in");
     }
 
     /// <summary>The simulator cannot make date overrides, so this shapes Calendly's documented rules directly.</summary>
@@ -255,3 +188,9 @@ public sealed class AvailabilityTests(AppFixture app)
         return Readable(writer.ToString());
     }
 }
+
+/// <summary>What the availability routes answer everyone they are not for, as every coach-only Calendly route does.</summary>
+[InheritsTests]
+[ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
+public sealed class AvailabilityRefusalTests(AppFixture app)
+    : CoachCalendlyRefusalTests(app, AvailabilityTests.Api, "/availability", "Availability is for coaches");

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using App.Tests.Support;
+using static App.Tests.Support.ApiResponses;
 
 namespace App.Tests.Features.EventTypes;
 
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed partial class EventTypesTests(AppFixture app)
 {
-    private const string Api = "/api/calendly/events/types";
+    internal const string Api = "/api/calendly/events/types";
 
     /// <summary>A coach connected to a fresh simulated account: a one-on-one "30 Minute Meeting" and a "Group Session".</summary>
     private async Task<(ConnectedCoaches.ConnectedCoach Coach, Browser Browser)> CoachAsync()
@@ -21,16 +22,6 @@ public sealed partial class EventTypesTests(AppFixture app)
     {
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
         return (await Browser.JsonAsync(response)).GetProperty("data");
-    }
-
-    private static async Task<JsonElement> ErrorOf(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        await Assert.That(response.StatusCode).IsEqualTo(status);
-        var body = await Browser.JsonAsync(response);
-        await Assert.That(body.GetProperty("data").ValueKind).IsEqualTo(JsonValueKind.Null);
-        var error = body.GetProperty("error");
-        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo(code);
-        return error;
     }
 
     [Test]
@@ -106,37 +97,6 @@ public sealed partial class EventTypesTests(AppFixture app)
     }
 
     [Test]
-    public async Task A_realtor_is_refused_and_pointed_to_the_coaches_page()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var error = await ErrorOf(await browser.GetAsync(Api), HttpStatusCode.Forbidden, "forbidden");
-        await Assert.That(error.GetProperty("message").GetString()).Contains("/coaches");
-    }
-
-    [Test]
-    public async Task A_coach_without_Calendly_is_told_to_connect_it()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
-        await ErrorOf(await browser.GetAsync(Api), HttpStatusCode.Conflict, "calendly_not_connected");
-    }
-
-    [Test]
-    public async Task A_Calendly_outage_answers_503_calendly_unavailable()
-    {
-        var (coach, browser) = await CoachAsync();
-        await app.Simulator.SetFaultsAsync(new { outage = true, user = coach.Account.Uri });
-
-        var error = await ErrorOf(await browser.GetAsync(Api), HttpStatusCode.ServiceUnavailable, "calendly_unavailable");
-        await Assert.That(error.GetProperty("traceId").GetString()).IsNotNull().And.IsNotEmpty();
-    }
-
-    [Test]
-    public async Task Signed_out_callers_get_401()
-    {
-        await ErrorOf(await app.NewBrowser().GetAsync(Api), HttpStatusCode.Unauthorized, "unauthenticated");
-    }
-
-    [Test]
     public async Task The_page_shows_the_list_in_the_layout_and_htmx_gets_the_list_alone()
     {
         var (_, browser) = await CoachAsync();
@@ -184,26 +144,12 @@ public sealed partial class EventTypesTests(AppFixture app)
         await Assert.That(appended).DoesNotContain("Load more");
     }
 
-    [Test]
-    public async Task A_realtor_opening_the_page_gets_a_403_page_that_leads_to_the_coaches()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var response = await browser.GetAsync("/event-types");
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Forbidden);
-        var html = await response.Content.ReadAsStringAsync();
-        await Assert.That(html).Contains("Event types are for coaches");
-        await Assert.That(html).Contains("href=\"/coaches\"");
-    }
-
-    [Test]
-    public async Task A_coach_without_Calendly_opening_the_page_is_offered_to_connect()
-    {
-        var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
-        var response = await browser.GetAsync("/event-types");
-        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Conflict);
-        await Assert.That(await response.Content.ReadAsStringAsync()).Contains("href=\"/api/calendly/oauth/connect\"");
-    }
-
     [GeneratedRegex("<li class=\"load-more\">\\s*<a class=\"button\" href=\"(?<href>[^\"]+)\" hx-get=\"(?<get>[^\"]+)\" hx-select=\"#event-type-list > li\" hx-target=\"closest li\" hx-swap=\"outerHTML\">Load more</a>")]
     private static partial Regex LoadMore();
 }
+
+/// <summary>What the event-type routes answer everyone they are not for, as every coach-only Calendly route does.</summary>
+[InheritsTests]
+[ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
+public sealed class EventTypesRefusalTests(AppFixture app)
+    : CoachCalendlyRefusalTests(app, EventTypesTests.Api, "/event-types", "Event types are for coaches");
