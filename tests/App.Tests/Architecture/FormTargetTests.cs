@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using App.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +25,7 @@ public sealed partial class FormTargetTests(AppFixture app)
     public async Task Every_form_and_htmx_request_in_the_templates_goes_to_a_mapped_route()
     {
         var routes = app.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
-        var requests = TemplateRequests().ToList();
+        var requests = TemplateRequests().Concat(DeclaredRequests()).ToList();
 
         var paths = requests.Where(r => r.Target.StartsWith('/')).ToList();
         var nowhere = paths.Where(r => !routes.Any(route => Answers(route, r)))
@@ -35,6 +36,19 @@ public sealed partial class FormTargetTests(AppFixture app)
 
         await Assert.That(paths.Count).IsGreaterThan(10);
         await Assert.That(nowhere.Concat(unreadable)).IsEmpty();
+    }
+
+    /// <summary>
+    /// What slices declare for other slices' pages: each card loads itself from its href, each navigation link leads to
+    /// a page. The templates that render them (<c>@part.Href</c>, <c>@link.Href</c>) are covered by these.
+    /// </summary>
+    private static IEnumerable<Request> DeclaredRequests()
+    {
+        var app = typeof(Program).Assembly;
+        foreach (var part in app.GetCustomAttributes<App.Infrastructure.Web.PagePartAttribute>())
+            yield return new("[assembly: PagePart]", "GET", part.Href, $"card \"{part.Id}\" href=\"{part.Href}\"");
+        foreach (var link in app.GetCustomAttributes<App.Infrastructure.Web.NavigationLinkAttribute>())
+            yield return new("[assembly: NavigationLink]", "GET", link.Href, $"navigation link href=\"{link.Href}\"");
     }
 
     /// <summary>Each form action and each hx-get/post/put/patch/delete in every template under src/App.</summary>
@@ -90,6 +104,7 @@ public sealed partial class FormTargetTests(AppFixture app)
     {
         var expression = request.Target.TrimStart('@').TrimStart('(');
         if (expression == "Model" || expression.StartsWith("Model.")) return true;
+        if (request.Template == "Infrastructure/Web/_PageParts.cshtml" && expression == "part.Href") return true; // see DeclaredRequests
         var folderNamespace = "App." + Path.GetDirectoryName(request.Template)!.Replace('/', '.');
         var typeName = expression.Split('.')[0];
         return typeof(Program).Assembly.GetType($"{folderNamespace}.{typeName}") is not null;

@@ -1,5 +1,7 @@
 using FluentValidation;
 
+[assembly: NavigationLink("/availability", "Availability", 40, ShownTo = Audience.CoachesAndAdmins)]
+
 namespace App.Features.Availability;
 
 /// <summary>

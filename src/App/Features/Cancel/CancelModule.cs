@@ -4,7 +4,7 @@ using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using RazorSlices;
 
-[assembly: App.Infrastructure.Web.PageNotice(App.Features.Cancel.CancelModule.CanceledNotice, "The session is canceled.")]
+[assembly: PageNotice(App.Features.Cancel.CancelModule.CanceledNotice, "The session is canceled.")]
 
 namespace App.Features.Cancel;
 

@@ -2,6 +2,8 @@ using FluentValidation;
 using ZiggyCreatures.Caching.Fusion;
 using App.Infrastructure.Caching;
 
+[assembly: NavigationLink("/coaches", "Coaches", 20)]
+
 namespace App.Features.Coaches;
 
 /// <summary>

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 
-[assembly: App.Infrastructure.Web.PageNotice(App.Features.Connect.ConnectModule.ConnectedNotice, "Calendly is connected.")]
-[assembly: App.Infrastructure.Web.PageNotice(App.Features.Connect.ConnectModule.DisconnectedNotice, "Calendly is disconnected.")]
+[assembly: PageNotice(App.Features.Connect.ConnectModule.ConnectedNotice, "Calendly is connected.")]
+[assembly: PageNotice(App.Features.Connect.ConnectModule.DisconnectedNotice, "Calendly is disconnected.")]
 
 namespace App.Features.Connect;
 

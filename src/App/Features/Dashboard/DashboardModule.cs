@@ -1,3 +1,5 @@
+[assembly: NavigationLink("/dashboard", "Dashboard", 10)]
+
 namespace App.Features.Dashboard;
 
 /// <summary>The signed-in home page. Later slices add their cards to the panel.</summary>

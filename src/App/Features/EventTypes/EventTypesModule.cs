@@ -1,5 +1,7 @@
 using FluentValidation;
 
+[assembly: PagePart(PagePlaces.Availability, "event-types", "Your event types", "/event-types")]
+
 namespace App.Features.EventTypes;
 
 /// <summary>

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 
+[assembly: NavigationLink(PagePaths.Sessions, "Sessions", 30)]
+
 namespace App.Features.Scheduled;
 
 /// <summary>

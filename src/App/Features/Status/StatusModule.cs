@@ -1,3 +1,5 @@
+[assembly: PagePart(PagePlaces.Dashboard, "calendly-status", "Calendly connection", "/calendly/status")]
+
 namespace App.Features.Status;
 
 /// <summary>The caller's Calendly connection: whether it works, when its token expires, and what to do when it does not.</summary>

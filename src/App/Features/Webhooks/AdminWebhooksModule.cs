@@ -1,4 +1,5 @@
-[assembly: App.Infrastructure.Web.PageNotice(App.Features.Webhooks.AdminWebhooksModule.ReplayedNotice, "The event will be processed again.")]
+[assembly: PageNotice(App.Features.Webhooks.AdminWebhooksModule.ReplayedNotice, "The event will be processed again.")]
+[assembly: NavigationLink(App.Features.Webhooks.AdminWebhooksModule.PagePath, "Webhooks", 50, ShownTo = Audience.Admins)]
 
 namespace App.Features.Webhooks;
 

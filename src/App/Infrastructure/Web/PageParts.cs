@@ -1,0 +1,59 @@
+using System.Reflection;
+
+namespace App.Infrastructure.Web;
+
+/// <summary>
+/// The places on a page where other slices may put something; the page renders whatever is declared for its place
+/// (<see cref="PagePartAttribute"/>) and knows none of it.
+/// </summary>
+public static class PagePlaces
+{
+    public const string Dashboard = "dashboard";
+    public const string Availability = "availability";
+}
+
+/// <summary>
+/// A card a slice puts on another slice's page: <c>[assembly: PagePart(PagePlaces.Dashboard, "calendly-status",
+/// "Calendly connection", "/calendly/status")]</c>. It loads itself from the href (htmx, on load) and, without
+/// JavaScript, is a link there. Declared beside the slice's own code, so a removed slice takes its card along.
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
+public sealed class PagePartAttribute(string place, string id, string title, string href) : Attribute
+{
+    public string Place { get; } = place;
+    public string Id { get; } = id;
+    public string Title { get; } = title;
+    public string Href { get; } = href;
+}
+
+public enum Audience { Everyone, CoachesAndAdmins, Admins }
+
+/// <summary>A link of the main navigation to a slice's page, declared by that slice: <c>[assembly: NavigationLink("/coaches", "Coaches", 20)]</c>.</summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
+public sealed class NavigationLinkAttribute(string href, string label, int order) : Attribute
+{
+    public string Href { get; } = href;
+    public string Label { get; } = label;
+    public int Order { get; } = order;
+    public Audience ShownTo { get; init; } = Audience.Everyone;
+
+    public bool IsShownTo(CurrentUser user) => ShownTo switch
+    {
+        Audience.Admins => user.IsAdmin,
+        Audience.CoachesAndAdmins => !user.IsRealtor,
+        _ => true,
+    };
+}
+
+/// <summary>What slices declare for other slices' pages, read once from the app's assembly.</summary>
+public static class PageContributions
+{
+    private static readonly Assembly App = typeof(PageContributions).Assembly;
+
+    public static readonly IReadOnlyList<NavigationLinkAttribute> Navigation =
+        [.. App.GetCustomAttributes<NavigationLinkAttribute>().OrderBy(l => l.Order)];
+
+    private static readonly IReadOnlyList<PagePartAttribute> Parts = [.. App.GetCustomAttributes<PagePartAttribute>()];
+
+    public static IEnumerable<PagePartAttribute> PartsOf(string place) => Parts.Where(p => p.Place == place);
+}
