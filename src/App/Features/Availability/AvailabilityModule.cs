@@ -115,7 +115,7 @@ public sealed class AvailabilityModule : ICarterModule
     private static async Task<IReadOnlyList<Schedule>> QuerySchedules(CalendlyCalls calls, CurrentUser user, string calendlyUserUri,
         CancellationToken ct)
     {
-        var page = await calls.RunAsync(user.Id, (client, token) => client.ListAvailabilitySchedulesAsync(token, calendlyUserUri, ct), ct);
+        var page = await calls.RunAsync(user.Id, (client, accessToken) => client.ListAvailabilitySchedulesAsync(accessToken, calendlyUserUri, ct), ct);
         return [.. page.Collection.OrderByDescending(s => s.Default).ThenBy(s => s.Name, StringComparer.Ordinal).Select(ToSchedule)];
     }
 

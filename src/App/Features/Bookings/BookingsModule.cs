@@ -78,7 +78,7 @@ public sealed partial class BookingsModule : ICarterModule
         try
         {
             eventType = await calendly.RunAsync(coach.Id,
-                (client, token) => client.GetEventTypeAsync(token, CalendlyClient.UuidOf(eventTypeUri), ct), ct);
+                (client, accessToken) => client.GetEventTypeAsync(accessToken, CalendlyClient.UuidOf(eventTypeUri), ct), ct);
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
         {
@@ -134,7 +134,7 @@ public sealed partial class BookingsModule : ICarterModule
         ScheduledEvent scheduled;
         try
         {
-            scheduled = await calendly.RunAsync(coach.Id, (client, token) => client.GetScheduledEventAsync(token, CalendlyClient.UuidOf(eventUri), ct), ct);
+            scheduled = await calendly.RunAsync(coach.Id, (client, accessToken) => client.GetScheduledEventAsync(accessToken, CalendlyClient.UuidOf(eventUri), ct), ct);
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
         {
@@ -143,8 +143,8 @@ public sealed partial class BookingsModule : ICarterModule
         if (scheduled.EventMemberships.All(m => m.User != coach.CalendlyUserUri))
             return ApiResults.NotFound("Calendly has no such booking with this coach.");
 
-        var invitee = await calendly.RunAsync(coach.Id, (client, token) =>
-            client.GetInviteeAsync(token, CalendlyClient.UuidOf(eventUri), CalendlyClient.UuidOf(inviteeUri), ct), ct);
+        var invitee = await calendly.RunAsync(coach.Id, (client, accessToken) =>
+            client.GetInviteeAsync(accessToken, CalendlyClient.UuidOf(eventUri), CalendlyClient.UuidOf(inviteeUri), ct), ct);
         var bookingRef = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "select booking_ref from users where id = @Id", new { user.Id }, cancellationToken: ct));
         var mine = invitee.Tracking?.UtmContent == bookingRef

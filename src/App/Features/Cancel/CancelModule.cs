@@ -165,7 +165,7 @@ public sealed partial class CancelModule : ICarterModule
 
         try
         {
-            var scheduled = await calls.RunAsync(coachId, (client, token) => client.GetScheduledEventAsync(token, uuid, ct), ct);
+            var scheduled = await calls.RunAsync(coachId, (client, accessToken) => client.GetScheduledEventAsync(accessToken, uuid, ct), ct);
             if (scheduled.EventMemberships.All(m => m.User != coachUri)) throw NotFound();
             if (scheduled.Status == "canceled")
             {
@@ -176,7 +176,7 @@ public sealed partial class CancelModule : ICarterModule
             if (scheduled.StartTime <= now) throw InThePast();
             if (user.IsRealtor && scheduled.InviteesCounter.Active > 1) return new CancelOutcome(null, known!.CancelUrl);
 
-            var cancellation = await calls.RunAsync(coachId, (client, token) => client.CancelEventAsync(token, uuid, reason, ct), ct);
+            var cancellation = await calls.RunAsync(coachId, (client, accessToken) => client.CancelEventAsync(accessToken, uuid, reason, ct), ct);
             var canceledAt = await MarkCanceledAsync(db, coachId, scheduled.Uri, cancellation with { Reason = reason }, now, ct);
             return new CancelOutcome(new CanceledSession(uuid, "canceled", canceledAt, reason), null);
         }

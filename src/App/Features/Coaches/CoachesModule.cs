@@ -75,7 +75,7 @@ public sealed class CoachesModule : ICarterModule
         CancellationToken ct)
     {
         var count = query.Count ?? 20;
-        var after = query.PageToken is { } token && PageToken.TryRead(token, out var id) ? id : 0;
+        var after = query.PageToken is { } pageToken && PageToken.TryRead(pageToken, out var id) ? id : 0;
         List<CoachRow> rows;
         await using (var connection = await db.OpenConnectionAsync(ct))
             rows = (await connection.QueryAsync<CoachRow>(new CommandDefinition(CoachesSql, new { After = after, Limit = count + 1 }, cancellationToken: ct))).AsList();
@@ -91,11 +91,11 @@ public sealed class CoachesModule : ICarterModule
         {
             var types = await cache.GetOrSetAsync<IReadOnlyList<EventType>>(
                 $"coach-event-types:{row.Id}",
-                async (_, token) =>
+                async (_, cancellation) =>
                 {
                     var all = new List<EventType>();
                     await foreach (var type in CalendlyClient.AllPagesAsync(pageToken =>
-                        calendly.RunAsync(row.Id, (client, access) => client.ListEventTypesAsync(access, row.CalendlyUserUri, 100, pageToken, token), token),
+                        calendly.RunAsync(row.Id, (client, accessToken) => client.ListEventTypesAsync(accessToken, row.CalendlyUserUri, 100, pageToken, cancellation), cancellation),
                         maxItems: 100))
                         all.Add(type);
                     return all;
@@ -120,12 +120,12 @@ public sealed class CoachesModule : ICarterModule
     {
         public static string Write(long lastId) => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(BitConverter.GetBytes(lastId));
 
-        public static bool TryRead(string token, out long lastId)
+        public static bool TryRead(string pageToken, out long lastId)
         {
             lastId = 0;
             try
             {
-                var bytes = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(token);
+                var bytes = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(pageToken);
                 if (bytes.Length != sizeof(long)) return false;
                 lastId = BitConverter.ToInt64(bytes);
                 return lastId > 0;

@@ -81,8 +81,8 @@ public sealed class EventTypesModule : ICarterModule
         // Calendly lists event types by owner URI, which only a connection has.
         if (calendlyUserUri is null) throw new CalendlyException(CalendlyFailure.NotConnected, "Connect your Calendly account first.");
 
-        var page = await calls.RunAsync(user.Id, (client, token) =>
-            client.ListEventTypesAsync(token, calendlyUserUri, query.Count ?? DefaultCount, query.PageToken, ct), ct);
+        var page = await calls.RunAsync(user.Id, (client, accessToken) =>
+            client.ListEventTypesAsync(accessToken, calendlyUserUri, query.Count ?? DefaultCount, query.PageToken, ct), ct);
         return new EventTypePage(
             [.. page.Collection.Select(t => new EventTypeItem(t.Name, t.Uri, t.Slug, t.Duration, t.Kind, t.Active, t.SchedulingUrl,
                 t.Color, t.DescriptionPlain))],

@@ -113,7 +113,7 @@ public static class AvailabilitySyncJob
     {
         try
         {
-            var profile = await sources.Calendly.RunAsync(coach.UserId, (client, token) => client.GetCurrentUserAsync(token, ct), ct);
+            var profile = await sources.Calendly.RunAsync(coach.UserId, (client, accessToken) => client.GetCurrentUserAsync(accessToken, ct), ct);
             var eventTypes = await EventTypeOwners.RefreshListAsync(new Coach(coach.UserId, coach.CalendlyUserUri), sources, ct);
             // The window realtors ask for most: the week grid's first page, from now to midnight after the last day,
             // which FreeTimesCache keys as (this quarter hour, that midnight). The viewer's zone sets that midnight;

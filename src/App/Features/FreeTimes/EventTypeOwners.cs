@@ -39,9 +39,9 @@ public static class EventTypeOwners
 
     /// <summary>The coach hosting the event type, or null when no connected coach offers it.</summary>
     public static async Task<Coach?> FindAsync(string eventTypeUri, FreeTimesSources sources, CancellationToken ct) =>
-        await sources.Cache.GetOrSetAsync<Coach?>($"free-times:owner:{eventTypeUri}", async (context, token) =>
+        await sources.Cache.GetOrSetAsync<Coach?>($"free-times:owner:{eventTypeUri}", async (context, cancellation) =>
         {
-            var coach = await StoredOwnerAsync(eventTypeUri, sources, token) ?? await ScanAsync(eventTypeUri, sources, token);
+            var coach = await StoredOwnerAsync(eventTypeUri, sources, cancellation) ?? await ScanAsync(eventTypeUri, sources, cancellation);
             if (coach is null) context.Options.Duration = OwnerUnknownFor;
             else context.Tags = [CacheTags.FreeTimesOfCoach(coach.UserId)];
             return coach;
@@ -56,11 +56,11 @@ public static class EventTypeOwners
         ListAsync(coach, refresh: true, sources, ct);
 
     private static async Task<IReadOnlyList<OfferedEventType>> ListAsync(Coach coach, bool refresh, FreeTimesSources sources, CancellationToken ct) =>
-        await sources.Cache.GetOrSetAsync<IReadOnlyList<OfferedEventType>>($"free-times:event-types:{coach.UserId}", async token =>
+        await sources.Cache.GetOrSetAsync<IReadOnlyList<OfferedEventType>>($"free-times:event-types:{coach.UserId}", async cancellation =>
         {
             var types = new List<OfferedEventType>();
             await foreach (var type in CalendlyClient.AllPagesAsync(pageToken => sources.Calendly.RunAsync(coach.UserId,
-                               (client, accessToken) => client.ListEventTypesAsync(accessToken, coach.CalendlyUserUri, 100, pageToken, token), token),
+                               (client, accessToken) => client.ListEventTypesAsync(accessToken, coach.CalendlyUserUri, 100, pageToken, cancellation), cancellation),
                                MaxEventTypesPerCoach))
                 types.Add(new OfferedEventType(type.Uri, type.Name, type.Duration));
             return types;

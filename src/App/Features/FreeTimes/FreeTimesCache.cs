@@ -71,7 +71,7 @@ public static class FreeTimesCache
         var window = (Start: Floor(from), End: Ceiling(end));
         var snapshot = await sources.Cache.GetOrSetAsync<Snapshot?>(
             $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
-            (context, token) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, token),
+            (context, cancellation) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, cancellation),
             options: refresh ? RefreshOptions : EntryOptions,
             token: ct);
         if (snapshot is null) return null;
@@ -174,7 +174,7 @@ public static class FreeTimesCache
             chunks.Add((chunkStart, chunkEnd < windowEnd ? chunkEnd : windowEnd));
         }
         var pages = await Task.WhenAll(chunks.Select(chunk => sources.Calendly.RunAsync(coachUserId,
-            (client, token) => client.ListAvailableTimesAsync(token, eventTypeUri, chunk.Start, chunk.End, ct), ct)));
+            (client, accessToken) => client.ListAvailableTimesAsync(accessToken, eventTypeUri, chunk.Start, chunk.End, ct), ct)));
         var slots = pages
             .SelectMany(page => page.Collection)
             .DistinctBy(time => time.StartTime)

@@ -103,7 +103,7 @@ public sealed partial class NoShowsModule : ICarterModule
         NoShow noShow;
         try
         {
-            noShow = await calls.RunAsync(user.Id, (client, token) => client.CreateNoShowAsync(token, inviteeUri, ct), ct);
+            noShow = await calls.RunAsync(user.Id, (client, accessToken) => client.CreateNoShowAsync(accessToken, inviteeUri, ct), ct);
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.NotFound or CalendlyFailure.Forbidden)
         {
@@ -119,14 +119,14 @@ public sealed partial class NoShowsModule : ICarterModule
         var (inviteeUri, noShowUri) = (request.InviteeUri!, request.NoShowUri!);
         var scheduled = await HostedEventOfAsync(inviteeUri, user, db, calls, ct);
         // The no-show must be this invitee's: the host check above is only worth something if the two belong together.
-        var invitee = await calls.RunAsync(user.Id, (client, token) =>
-            client.GetInviteeAsync(token, CalendlyClient.UuidOf(scheduled.Uri), CalendlyClient.UuidOf(inviteeUri), ct), ct);
+        var invitee = await calls.RunAsync(user.Id, (client, accessToken) =>
+            client.GetInviteeAsync(accessToken, CalendlyClient.UuidOf(scheduled.Uri), CalendlyClient.UuidOf(inviteeUri), ct), ct);
         if (invitee.NoShow?.Uri != noShowUri) throw NotYours();
         try
         {
-            await calls.RunAsync(user.Id, async (client, token) =>
+            await calls.RunAsync(user.Id, async (client, accessToken) =>
             {
-                await client.DeleteNoShowAsync(token, CalendlyClient.UuidOf(noShowUri), ct);
+                await client.DeleteNoShowAsync(accessToken, CalendlyClient.UuidOf(noShowUri), ct);
                 return true;
             }, ct);
         }

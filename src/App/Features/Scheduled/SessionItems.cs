@@ -23,7 +23,7 @@ internal static class SessionItems
         CalendlyPage<ScheduledEvent> page;
         try
         {
-            page = await calls.RunAsync(user.Id, (client, token) => client.ListScheduledEventsAsync(token, query, ct), ct);
+            page = await calls.RunAsync(user.Id, (client, accessToken) => client.ListScheduledEventsAsync(accessToken, query, ct), ct);
         }
         catch (CalendlyException e) when (e.Failure == CalendlyFailure.Rejected && filters.PageToken is not null)
         {
@@ -33,7 +33,7 @@ internal static class SessionItems
         var invitees = new IReadOnlyList<Invitee>[page.Collection.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, invitees.Length),
             new ParallelOptions { MaxDegreeOfParallelism = InviteeReadsAtOnce, CancellationToken = ct },
-            async (i, token) => invitees[i] = await InviteesAsync(page.Collection[i], user.Id, calls, token));
+            async (i, cancellation) => invitees[i] = await InviteesAsync(page.Collection[i], user.Id, calls, cancellation));
         return new SessionPage([.. page.Collection.Select((scheduled, i) => FromCalendly(scheduled, invitees[i]))],
             page.Pagination?.NextPageToken);
     }
@@ -73,7 +73,7 @@ internal static class SessionItems
         var uuid = CalendlyClient.UuidOf(scheduled.Uri);
         var invitees = new List<Invitee>();
         await foreach (var invitee in CalendlyClient.AllPagesAsync(
-                           pageToken => calls.RunAsync(userId, (client, token) => client.ListInviteesAsync(token, uuid, MaxCount, pageToken, ct), ct),
+                           pageToken => calls.RunAsync(userId, (client, accessToken) => client.ListInviteesAsync(accessToken, uuid, MaxCount, pageToken, ct), ct),
                            MaxInviteesPerEvent))
             invitees.Add(invitee);
         return invitees;

@@ -25,14 +25,14 @@ public static class WebhookBackfill
         var stored = 0;
         var query = new CalendlyClient.ScheduledEventQuery(calendlyUserUri, MinStartTime: clock.GetUtcNow() - Lookback, Count: 100);
         await foreach (var scheduled in CalendlyClient.AllPagesAsync(pageToken =>
-                           calls.RunAsync(userId, (c, token) => c.ListScheduledEventsAsync(token, query with { PageToken = pageToken }, ct), ct),
+                           calls.RunAsync(userId, (c, accessToken) => c.ListScheduledEventsAsync(accessToken, query with { PageToken = pageToken }, ct), ct),
                            MaxEvents))
         {
             // A one-on-one event untouched since the cut-off has an untouched invitee: booking creates the event and
             // cancelling updates it. Group events gain invitees without a documented change to the event, so they are read.
             if (scheduled.InviteesCounter.Limit <= 1 && scheduled.UpdatedAt < since) continue;
             await foreach (var invitee in CalendlyClient.AllPagesAsync(pageToken =>
-                               calls.RunAsync(userId, (c, token) => c.ListInviteesAsync(token, CalendlyClient.UuidOf(scheduled.Uri), 100, pageToken, ct), ct),
+                               calls.RunAsync(userId, (c, accessToken) => c.ListInviteesAsync(accessToken, CalendlyClient.UuidOf(scheduled.Uri), 100, pageToken, ct), ct),
                                MaxEvents))
             {
                 foreach (var (eventName, at) in Changes(invitee, since))

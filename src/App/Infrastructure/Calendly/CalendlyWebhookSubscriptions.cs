@@ -47,7 +47,7 @@ public static class CalendlyWebhookSubscriptions
 
         var callbackUrl = CallbackUrl(hosting);
         var organization = connection.OrganizationUrl
-            ?? (await calls.RunAsync(userId, (c, token) => c.GetCurrentUserAsync(token, ct), ct)).CurrentOrganization;
+            ?? (await calls.RunAsync(userId, (c, accessToken) => c.GetCurrentUserAsync(accessToken, ct), ct)).CurrentOrganization;
         var missedSince = connection.LastWebhookAt ?? connection.CreatedAt;
 
         Checked result;
@@ -103,7 +103,7 @@ public static class CalendlyWebhookSubscriptions
     {
         var ours = new List<WebhookSubscription>();
         await foreach (var s in CalendlyClient.AllPagesAsync(pageToken =>
-                           calls.RunAsync(userId, (c, token) => c.ListWebhookSubscriptionsAsync(token, organization, userUri, pageToken, ct), ct),
+                           calls.RunAsync(userId, (c, accessToken) => c.ListWebhookSubscriptionsAsync(accessToken, organization, userUri, pageToken, ct), ct),
                            maxItems: 1000))
             if (s.CallbackUrl == callbackUrl)
                 ours.Add(s);
@@ -115,7 +115,7 @@ public static class CalendlyWebhookSubscriptions
     {
         try
         {
-            return await calls.RunAsync(userId, (c, token) => c.CreateWebhookSubscriptionAsync(token,
+            return await calls.RunAsync(userId, (c, accessToken) => c.CreateWebhookSubscriptionAsync(accessToken,
                 new WebhookSubscriptionRequest(callbackUrl, Events, organization, "user", userUri, SigningKey: null), ct), ct);
         }
         catch (CalendlyException e) when (e.Failure == CalendlyFailure.Conflict)
@@ -131,9 +131,9 @@ public static class CalendlyWebhookSubscriptions
     {
         try
         {
-            await calls.RunAsync(userId, async (c, token) =>
+            await calls.RunAsync(userId, async (c, accessToken) =>
             {
-                await c.DeleteWebhookSubscriptionAsync(token, CalendlyClient.UuidOf(subscriptionUri), ct);
+                await c.DeleteWebhookSubscriptionAsync(accessToken, CalendlyClient.UuidOf(subscriptionUri), ct);
                 return true;
             }, ct);
         }
