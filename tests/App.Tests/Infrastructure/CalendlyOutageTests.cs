@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Alba;
 using App.Infrastructure.Calendly;
 using App.Tests.Support;
@@ -73,6 +74,79 @@ public sealed class CalendlyOutageTests
             }
         }
         await Assert.That(me?.Uri).IsEqualTo(coach.Account.Uri);
+    }
+
+    // Short deadlines, and retries at once: three one-second attempts fit in the call's three seconds.
+    private static readonly Dictionary<string, string> ShortDeadlines = new()
+    {
+        ["CALENDLY_TIMEOUT_SECONDS"] = "3",
+        ["CALENDLY_ATTEMPT_TIMEOUT_SECONDS"] = "1",
+        ["CALENDLY_RETRY_BASE_DELAY_MS"] = "0",
+    };
+
+    private static readonly TimeSpan StalledBody = TimeSpan.FromSeconds(20);
+
+    /// <summary>The simulator counts a request once it has ended, which for an abandoned one is a moment after the app moved on.</summary>
+    private static async Task<int> CountWhenSettledAsync(SimulatorServer simulator, string route, int atLeast)
+    {
+        var clock = Stopwatch.StartNew();
+        var count = await simulator.CountAsync(route);
+        while (count < atLeast && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+            count = await simulator.CountAsync(route);
+        }
+        return count;
+    }
+
+    [Test]
+    public async Task A_body_that_stalls_ends_each_attempt_and_the_call_at_their_deadlines_in_the_envelope()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(ShortDeadlines);
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var browser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
+        await calendly.Simulator.SetFaultsAsync(new
+        {
+            user = coach.Account.Uri, slowBodyMs = (int)StalledBody.TotalMilliseconds, endpoints = new[] { "/event_types" },
+        });
+
+        var clock = Stopwatch.StartNew();
+        var response = await browser.GetAsync("/api/calendly/events/types");
+        var elapsed = clock.Elapsed;
+
+        await Assert.That(elapsed).IsLessThan(TimeSpan.FromSeconds(5));
+        await Assert.That(elapsed).IsGreaterThan(TimeSpan.FromSeconds(2.5));
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.ServiceUnavailable);
+        var error = (await Browser.JsonAsync(response)).GetProperty("error");
+        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("calendly_unavailable");
+        await Assert.That(error.GetProperty("message").GetString()).Contains("in time");
+        // Each attempt's deadline cut its body short, so a read was tried again within the call's deadline.
+        await Assert.That(await CountWhenSettledAsync(calendly.Simulator, "GET /event_types", atLeast: 2)).IsGreaterThanOrEqualTo(2);
+    }
+
+    [Test]
+    public async Task A_token_refresh_whose_body_stalls_fails_typed_at_the_attempt_deadline_and_is_sent_once()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(ShortDeadlines);
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var browser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
+        await ConnectedCoaches.ExpireSoonAsync(calendly.Database, coach.UserId, TimeSpan.FromSeconds(30));
+        // The token endpoint knows no user (its caller is the app, with client credentials): the rule is the simulator's own.
+        await calendly.Simulator.SetFaultsAsync(new { slowBodyMs = (int)StalledBody.TotalMilliseconds, endpoints = new[] { "/oauth/token" } });
+        var tokenRequestsBefore = await calendly.Simulator.CountAsync("POST /oauth/token");
+
+        var clock = Stopwatch.StartNew();
+        var response = await browser.GetAsync("/api/calendly/events/types");
+        var elapsed = clock.Elapsed;
+
+        await Assert.That(elapsed).IsLessThan(TimeSpan.FromSeconds(3));
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.ServiceUnavailable);
+        await Assert.That((await Browser.JsonAsync(response)).GetProperty("error").GetProperty("code").GetString()).IsEqualTo("calendly_unavailable");
+        // Calendly may have rotated the refresh token before its answer stalled: sending the old one again could not help.
+        await Assert.That(await CountWhenSettledAsync(calendly.Simulator, "POST /oauth/token", tokenRequestsBefore + 1) - tokenRequestsBefore)
+            .IsEqualTo(1);
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using App.Infrastructure.Auth;
 using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -158,6 +160,20 @@ public sealed class ConfigurationTests
         var error = await LoadFails(new() { ["DATABASE_URL"] = ValidDatabase, ["AUTH_AUTHORITY"] = "http://issuer.example.test" });
         await Assert.That(error.Message).Contains("AUTH_AUTHORITY must be an https URL");
         await Assert.That(error.Message).Contains("AUTH_SIGN_IN_URL is required");
+    }
+
+    [Test]
+    public async Task The_name_claim_is_a_setting_that_may_point_inside_a_JSON_claim()
+    {
+        await Assert.That(Load(new() { ["DATABASE_URL"] = ValidDatabase }).Auth.NameClaim).IsEqualTo("name");
+        var auth = Load(new() { ["DATABASE_URL"] = ValidDatabase, ["AUTH_NAME_CLAIM"] = "metadata.full_name" }).Auth;
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("sub", "user_1"), new Claim("name", "Not This"), new Claim("metadata", """{"full_name":"Dana Cruz"}""")]));
+
+        var identity = UserProvisioning.ReadIdentity(principal, auth).User!.Value;
+
+        await Assert.That(identity.User.Name).IsEqualTo("Dana Cruz");
+        await Assert.That(identity.ClaimedName).IsEqualTo("Dana Cruz");
     }
 
     [Test]

@@ -202,9 +202,121 @@ public sealed class DevSignInTests(AppFixture app)
         await Assert.That((await browser.GetAsync("/dashboard")).StatusCode).IsEqualTo(HttpStatusCode.Redirect);
     }
 
-    private async Task<string> TokenAsync(string userId, string role)
+    [Test]
+    public async Task A_name_given_on_the_form_is_the_user_s_name_trimmed()
     {
-        var response = await app.NewBrowser().PostJsonAsync("/api/dev/token", new { userId, email = $"{userId}@example.test", role });
+        var browser = app.NewBrowser();
+        var id = NewId();
+        await browser.SignInAsync(id, $"{id}@example.test", "realtor", name: "  Alex Morgan ");
+
+        await Assert.That(await NameAsync(browser)).IsEqualTo("Alex Morgan");
+        await Assert.That(await StoredNameAsync(id)).IsEqualTo("Alex Morgan");
+    }
+
+    [Test]
+    public async Task A_name_given_to_the_token_api_is_the_user_s_name()
+    {
+        var id = NewId();
+        var browser = app.NewBrowser();
+        browser.Bearer = await TokenAsync(id, "realtor", "Jo Ellis");
+
+        await Assert.That(await NameAsync(browser)).IsEqualTo("Jo Ellis");
+        await Assert.That(await StoredNameAsync(id)).IsEqualTo("Jo Ellis");
+    }
+
+    [Test]
+    [Arguments(null)]
+    [Arguments("   ")]
+    public async Task Without_a_name_the_email_s_local_part_stands_in_and_nothing_is_stored(string? name)
+    {
+        var id = NewId();
+        var response = await app.NewBrowser().PostJsonAsync("/api/dev/token", new { userId = id, email = "pat.lee@example.test", role = "realtor", name });
+        var browser = app.NewBrowser();
+        browser.Bearer = (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("token").GetString();
+
+        await Assert.That(await NameAsync(browser)).IsEqualTo("pat.lee");
+        await Assert.That(await StoredNameAsync(id)).IsNull();
+    }
+
+    [Test]
+    public async Task A_changed_name_shows_at_once_in_every_session_and_a_sign_in_without_one_keeps_it()
+    {
+        var id = NewId();
+        var unnamed = app.NewBrowser();
+        unnamed.Bearer = await TokenAsync(id, "realtor");
+        await Assert.That(await NameAsync(unnamed)).IsEqualTo(id);
+
+        var named = app.NewBrowser();
+        named.Bearer = await TokenAsync(id, "realtor", "Sam Park");
+        await Assert.That(await NameAsync(named)).IsEqualTo("Sam Park");
+        // The session without a name had its row cached with none: that copy is evicted, not shown for minutes.
+        await Assert.That(await NameAsync(unnamed)).IsEqualTo("Sam Park");
+
+        var renamed = app.NewBrowser();
+        renamed.Bearer = await TokenAsync(id, "realtor", "Sam Park-Lee");
+        await Assert.That(await NameAsync(renamed)).IsEqualTo("Sam Park-Lee");
+        await Assert.That(await NameAsync(unnamed)).IsEqualTo("Sam Park-Lee");
+
+        var again = app.NewBrowser();
+        again.Bearer = await TokenAsync(id, "realtor");
+        await Assert.That(await NameAsync(again)).IsEqualTo("Sam Park-Lee");
+        await Assert.That(await StoredNameAsync(id)).IsEqualTo("Sam Park-Lee");
+    }
+
+    [Test]
+    public async Task A_name_of_100_characters_is_accepted()
+    {
+        var id = NewId();
+        var browser = app.NewBrowser();
+        browser.Bearer = await TokenAsync(id, "realtor", new string('n', 100));
+        await Assert.That(await NameAsync(browser)).IsEqualTo(new string('n', 100));
+    }
+
+    [Test]
+    [Arguments("too long", "must be at most 100 characters.")]
+    [Arguments("with a line break", "must not contain control characters.")]
+    public async Task A_bad_name_is_refused_by_the_token_api_naming_it(string kind, string message)
+    {
+        var name = kind == "too long" ? new string('n', 101) : "Line\nbreak";
+        var response = await app.NewBrowser().PostJsonAsync("/api/dev/token",
+            new { userId = NewId(), email = "n@example.test", role = "realtor", name });
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        var error = (await Browser.JsonAsync(response)).GetProperty("error");
+        await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("validation_failed");
+        await Assert.That(error.GetProperty("details").GetProperty("name")[0].GetString()).IsEqualTo(message);
+    }
+
+    [Test]
+    public async Task A_name_too_long_shows_the_form_again_with_what_was_typed()
+    {
+        var browser = app.NewBrowser();
+        var token = await browser.AntiforgeryTokenFromAsync("/dev/sign-in");
+        var tooLong = new string('n', 101);
+        var response = await browser.PostFormAsync("/dev/sign-in", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["userId"] = NewId(), ["name"] = tooLong, ["email"] = "a@example.test", ["role"] = "realtor",
+        });
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.UnprocessableEntity);
+        var html = await response.Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("must be at most 100 characters.");
+        await Assert.That(html).Contains($"value=\"{tooLong}\"");
+        await Assert.That(browser.HasCookie(AuthSetup.DevCookieName)).IsFalse();
+    }
+
+    private static async Task<string?> NameAsync(Browser browser) =>
+        (await Browser.JsonAsync(await browser.GetAsync("/api/me"))).GetProperty("data").GetProperty("name").GetString();
+
+    private async Task<string?> StoredNameAsync(string externalId)
+    {
+        await using var db = await app.Database.OpenAsync();
+        return await db.QuerySingleAsync<string?>("select name from users where external_id = @externalId", new { externalId });
+    }
+
+    private async Task<string> TokenAsync(string userId, string role, string? name = null)
+    {
+        var response = await app.NewBrowser().PostJsonAsync("/api/dev/token", new { userId, email = $"{userId}@example.test", role, name });
         return (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("token").GetString()!;
     }
 }

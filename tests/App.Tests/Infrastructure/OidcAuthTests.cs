@@ -1,5 +1,6 @@
 using System.Net;
 using App.Tests.Support;
+using Dapper;
 using Microsoft.IdentityModel.Tokens;
 
 namespace App.Tests.Infrastructure;
@@ -46,6 +47,44 @@ public sealed class OidcAuthTests(OidcAppFixture app)
         var data = (await Browser.JsonAsync(await MeWith(token))).GetProperty("data");
         await Assert.That(data.GetProperty("role").GetString()).IsEqualTo("realtor");
         await Assert.That(data.GetProperty("email").ValueKind).IsEqualTo(System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Test]
+    public async Task The_name_claim_is_the_user_s_name_and_a_changed_one_replaces_it()
+    {
+        var id = NewId();
+        await Assert.That(await NameWith(app.MintFor(id, name: "Robin Vale"))).IsEqualTo("Robin Vale");
+        await Assert.That(await NameWith(app.MintFor(id, name: "Robin Vale-Ortiz"))).IsEqualTo("Robin Vale-Ortiz");
+        // A token without the claim (another client of the provider, a scope not asked) keeps the stored name.
+        await Assert.That(await NameWith(app.MintFor(id))).IsEqualTo("Robin Vale-Ortiz");
+
+        await using var db = await app.Database.OpenAsync();
+        var stored = await db.QuerySingleAsync<string?>("select name from users where external_id = @id", new { id });
+        await Assert.That(stored).IsEqualTo("Robin Vale-Ortiz");
+    }
+
+    [Test]
+    public async Task Without_a_name_claim_the_email_s_local_part_stands_in_and_without_an_email_the_user_id()
+    {
+        await Assert.That(await NameWith(app.MintFor(NewId(), email: "pat.lee@example.test"))).IsEqualTo("pat.lee");
+        var id = NewId();
+        var bare = app.Issuer.Mint(new Dictionary<string, object> { ["sub"] = id, ["azp"] = OidcAppFixture.AuthorizedParty });
+        await Assert.That(await NameWith(bare)).IsEqualTo(id);
+    }
+
+    [Test]
+    public async Task A_name_claim_the_app_cannot_store_as_sent_is_tidied_not_refused()
+    {
+        await Assert.That(await NameWith(app.MintFor(NewId(), name: "  Robin\u0000Vale\n "))).IsEqualTo("Robin Vale");
+        await Assert.That(await NameWith(app.MintFor(NewId(), name: new string('n', 150)))).IsEqualTo(new string('n', 100));
+        await Assert.That(await NameWith(app.MintFor(NewId(), name: "   ", email: "blank@example.test"))).IsEqualTo("blank");
+    }
+
+    private async Task<string?> NameWith(string token)
+    {
+        var response = await MeWith(token);
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        return (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("name").GetString();
     }
 
     [Test]

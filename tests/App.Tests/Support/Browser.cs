@@ -63,14 +63,15 @@ public sealed partial class Browser(HttpClient client)
         return WebUtility.HtmlDecode(match.Groups[1].Value);
     }
 
-    /// <summary>Signs in through the development sign-in form, as a person would.</summary>
-    public async Task SignInAsync(string userId, string email, string role, string timeZone = "UTC")
+    /// <summary>Signs in through the development sign-in form, as a person would (no name: the field posted empty).</summary>
+    public async Task SignInAsync(string userId, string email, string role, string timeZone = "UTC", string name = "")
     {
         var token = await AntiforgeryTokenFromAsync("/dev/sign-in");
         var response = await PostFormAsync("/dev/sign-in", new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
             ["userId"] = userId,
+            ["name"] = name,
             ["email"] = email,
             ["role"] = role,
             ["timeZone"] = timeZone,

@@ -36,12 +36,17 @@ public sealed class OidcAppFixture : IAsyncInitializer, IAsyncDisposable
 
     public Browser NewBrowser() => new(Host.Server.CreateClient());
 
-    public string MintFor(string subject, string role = "coach", string? email = null, string azp = AuthorizedParty) =>
-        Issuer.Mint(new Dictionary<string, object>
+    public string MintFor(string subject, string role = "coach", string? email = null, string azp = AuthorizedParty,
+        string? name = null)
+    {
+        var claims = new Dictionary<string, object>
         {
             ["sub"] = subject,
             ["azp"] = azp,
             ["email"] = email ?? $"{subject}@example.test",
             ["metadata"] = new Dictionary<string, object> { ["role"] = role },
-        });
+        };
+        if (name is not null) claims["name"] = name;
+        return Issuer.Mint(claims);
+    }
 }

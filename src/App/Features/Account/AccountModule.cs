@@ -10,7 +10,7 @@ namespace App.Features.Account;
 /// </summary>
 public sealed class AccountModule : ICarterModule
 {
-    public sealed record Me(long Id, string ExternalId, string? Email, string Role, string TimeZone);
+    public sealed record Me(long Id, string ExternalId, string? Email, string Name, string Role, string TimeZone);
 
     public sealed record TimeZoneRequest
     {
@@ -84,5 +84,5 @@ public sealed class AccountModule : ICarterModule
         return HtmxPages.PageOrPartial(context, page, form);
     }
 
-    private static Me ToMe(CurrentUser user) => new(user.Id, user.ExternalId, user.Email, user.Role, user.TimeZone);
+    private static Me ToMe(CurrentUser user) => new(user.Id, user.ExternalId, user.Email, user.Name, user.Role, user.TimeZone);
 }

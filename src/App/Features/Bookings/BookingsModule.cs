@@ -90,7 +90,7 @@ public sealed partial class BookingsModule : ICarterModule
         var schedulingUrl = new Uri(eventType.SchedulingUrl);
         var embedUrl = QueryHelpers.AddQueryString(eventType.SchedulingUrl, new Dictionary<string, string?>
         {
-            ["name"] = user.Email is null ? null : user.Email.Split('@')[0],
+            ["name"] = user.Name,
             ["email"] = user.Email,
             ["utm_source"] = UtmSource,
             // Opaque: attributes the booking to this realtor without giving Calendly their email or id.

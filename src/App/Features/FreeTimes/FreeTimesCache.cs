@@ -166,7 +166,7 @@ public static class FreeTimesCache
         var fetchedAt = sources.Clock.GetUtcNow();
         var from = windowStart > fetchedAt + PastStartMargin ? windowStart : fetchedAt + PastStartMargin;
         var chunks = new List<(DateTimeOffset Start, DateTimeOffset End)>();
-        // Calendly answers at most CALENDLY_AVAILABILITY_WINDOW_DAYS per call (7 today; a 2026 release note speaks of 31).
+        // Calendly answers at most CALENDLY_AVAILABILITY_WINDOW_DAYS per call (31 since 2026; it was 7).
         var chunk = TimeSpan.FromDays(sources.Options.AvailabilityWindowDays);
         for (var chunkStart = from; chunkStart < windowEnd; chunkStart += chunk)
         {

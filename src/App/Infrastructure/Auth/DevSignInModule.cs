@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using FluentValidation;
@@ -17,6 +18,9 @@ public sealed partial class DevSignInModule : ICarterModule
     {
         public string? UserId { get; init; }
         public string? Email { get; init; }
+        [Description("The user's name (1–100 characters once trimmed). Optional: without one, the name given at an earlier "
+            + "sign-in stands, or else the email's local part is used. Blank counts as none.")]
+        public string? Name { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
         public string? Role { get; init; }
         /// <summary>Left blank (the form's field without a script to detect it), the stored zone or UTC applies.</summary>
         public string? TimeZone { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
@@ -36,6 +40,9 @@ public sealed partial class DevSignInModule : ICarterModule
             RuleFor(r => r.Email).NotEmpty().WithMessage("is required.")
                 .MaximumLength(254).WithMessage("must be at most 254 characters.")
                 .EmailAddress().WithMessage("must be an email address.");
+            RuleFor(r => r.Name)
+                .MaximumLength(UserProvisioning.MaxNameLength).WithMessage($"must be at most {UserProvisioning.MaxNameLength} characters.")
+                .Must(name => name is null || !name.Any(char.IsControl)).WithMessage("must not contain control characters.");
             RuleFor(r => r.Role).NotEmpty().WithMessage("is required.")
                 .Must(UserRoles.IsKnown).WithMessage($"must be one of {string.Join(", ", UserRoles.All)}.");
             RuleFor(r => r.TimeZone)
@@ -57,7 +64,9 @@ public sealed partial class DevSignInModule : ICarterModule
             .AllowAnonymous()
             .Validate<DevSignInRequest>()
             .WithTags("Development sign-in")
-            .WithSummary("Issue a development bearer token (only without AUTH_AUTHORITY).");
+            .WithSummary("Issue a development bearer token (only without AUTH_AUTHORITY).")
+            .WithDescription("Signs in as anyone: userId, email and role, optionally a name and an IANA timeZone. "
+                + "The token carries them as an identity provider's would; the first request made with it creates or updates the user.");
     }
 
     public static IResult ShowSignIn(string? returnUrl) =>
@@ -91,13 +100,15 @@ public sealed partial class DevSignInModule : ICarterModule
         return TypedResults.Ok(Envelope.Of(new DevToken(token, expiresAt)));
     }
 
-    private static IEnumerable<Claim> Claims(DevSignInRequest request, AuthOptions options) =>
-    [
-        new("sub", request.UserId!),
-        new(options.EmailClaim, request.Email!),
-        new(options.RoleClaim, request.Role!),
-        new(options.TimeZoneClaim, request.TimeZone ?? UserProvisioning.DefaultTimeZone),
-    ];
+    private static IEnumerable<Claim> Claims(DevSignInRequest request, AuthOptions options)
+    {
+        yield return new("sub", request.UserId!);
+        yield return new(options.EmailClaim, request.Email!);
+        yield return new(options.RoleClaim, request.Role!);
+        yield return new(options.TimeZoneClaim, request.TimeZone ?? UserProvisioning.DefaultTimeZone);
+        // No name, no claim: as with an identity provider that sends none, the stored name stands.
+        if (request.Name is not null) yield return new(options.NameClaim, request.Name);
+    }
 
     /// <summary>Only same-site paths: an open redirect after sign-in would hand the session to a phishing page.</summary>
     private static bool IsLocalUrl(string url) =>

@@ -12,7 +12,8 @@ namespace App.Infrastructure.Calendly;
 /// <summary>
 /// One typed client for every Calendly endpoint the features use: the REST API (with the coach's access token)
 /// and the OAuth server (with this app's client credentials). Failures come out as <see cref="CalendlyException"/>;
-/// retries, timeouts and the circuit breaker live in the HttpClient's resilience handler (CalendlyResilience).
+/// retries, timeouts and the circuit breaker live in the HttpClient's resilience handler (CalendlyResilience), which
+/// also reads each body within those timeouts, so an answer arrives here whole.
 /// Calendly identifies resources by URI; path parameters take the UUID, the last segment of that URI.
 /// </summary>
 public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
@@ -201,10 +202,6 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
                 $"Calendly's answer to {Describe(request)} is not the documented shape{where}: {FirstSentence(e.Message)}",
                 (int)response.StatusCode, inner: e);
         }
-        catch (HttpRequestException e)
-        {
-            throw new CalendlyException(CalendlyFailure.Unavailable, $"Calendly's answer to {Describe(request)} broke off.", inner: e);
-        }
     }
 
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken ct)
@@ -212,7 +209,7 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            response = await http.SendAsync(request, ct);
         }
         catch (BrokenCircuitException e)
         {
@@ -225,7 +222,8 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
         }
         catch (HttpRequestException e)
         {
-            throw new CalendlyException(CalendlyFailure.Unavailable, $"Calendly could not be reached for {Describe(request)}.", inner: e);
+            throw new CalendlyException(CalendlyFailure.Unavailable,
+                $"Calendly could not be reached for {Describe(request)}, or its answer broke off.", inner: e);
         }
         if (response.IsSuccessStatusCode) return response;
         using (response)
@@ -235,7 +233,7 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
     private static async Task<CalendlyException> FailureAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken ct)
     {
         var status = (int)response.StatusCode;
-        var text = await ReadSafelyAsync(response, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
         if (request.RequestUri!.AbsolutePath.Contains("/oauth/", StringComparison.Ordinal))
         {
             var oauth = TryParse(text, CalendlyJson.Default.OAuthErrorBody);
@@ -267,18 +265,6 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
                 new(CalendlyFailure.Rejected, $"Calendly rejected {Describe(request)}{said}", status, details),
             _ => new(CalendlyFailure.Unavailable, $"Calendly failed to answer {Describe(request)} ({status}){said}", status),
         };
-    }
-
-    private static async Task<string> ReadSafelyAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            return await response.Content.ReadAsStringAsync(ct);
-        }
-        catch (HttpRequestException)
-        {
-            return "";
-        }
     }
 
     private static T? TryParse<T>(string text, JsonTypeInfo<T> type) where T : class

@@ -10,7 +10,8 @@ namespace App.Infrastructure.Calendly;
 /// How calls to Calendly survive a flaky upstream, decided once for the one HttpClient every Calendly call uses:
 /// an overall deadline; retries with exponential backoff and jitter on 5xx, 408, 429 and network errors, waiting as
 /// long as Calendly's rate-limit headers say; a circuit breaker per host, so an outage fails fast; a per-attempt
-/// timeout. A POST is retried only when Calendly cannot have acted on it (429, or the connection was refused).
+/// timeout. Both deadlines cover the whole answer, body included (<see cref="WholeAnswer"/>). A POST is retried only
+/// when Calendly cannot have acted on it (429, or the connection was refused).
 /// </summary>
 public static class CalendlyResilience
 {
@@ -21,10 +22,34 @@ public static class CalendlyResilience
         // Singletons: a request that is answered from the cache resolves them without building anything.
         services.AddSingleton<CalendlyTokens>();
         services.AddSingleton<CalendlyCalls>();
-        services.AddHttpClient<CalendlyClient>(CalendlyClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("calendly", pipeline => Configure(pipeline, options))
-            .SelectPipelineByAuthority();
+        var client = services.AddHttpClient<CalendlyClient>(CalendlyClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        client.AddResilienceHandler("calendly", pipeline => Configure(pipeline, options)).SelectPipelineByAuthority();
+        // Added after the resilience handler, so inside it: each attempt runs it.
+        client.AddHttpMessageHandler(() => new WholeAnswer());
         return services;
+    }
+
+    /// <summary>
+    /// Reads the body before the pipeline lets go of the answer. Read later, a body that trickles in would hold the
+    /// caller for as long as it takes, past every deadline (Calendly's token answer included); read here, a stalled
+    /// body times out like a silent server and a body cut off fails the attempt like a dropped connection.
+    /// </summary>
+    private sealed class WholeAnswer : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
     }
 
     private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalendlyResilienceOptions options)

@@ -58,6 +58,7 @@ public sealed record AppSettings(
             EmailClaim: reader.Text("AUTH_EMAIL_CLAIM") ?? "email",
             RoleClaim: reader.Text("AUTH_ROLE_CLAIM") ?? "role",
             TimeZoneClaim: reader.Text("AUTH_TIMEZONE_CLAIM") ?? "zoneinfo",
+            NameClaim: reader.Text("AUTH_NAME_CLAIM") ?? "name",
             SignInUrl: signInUrl);
 
         // Real tokens need a real key-encryption key; simulated ones may use the published development key.
@@ -115,6 +116,7 @@ public sealed record AuthOptions(
     string EmailClaim,
     string RoleClaim,
     string TimeZoneClaim,
+    string NameClaim,
     Uri? SignInUrl)
 {
     /// <summary>Without an OIDC issuer the app signs people in itself (development sign-in).</summary>

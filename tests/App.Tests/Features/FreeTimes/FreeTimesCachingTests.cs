@@ -48,9 +48,25 @@ public sealed class FreeTimesCachingTests
     }
 
     [Test]
-    public async Task A_20_day_range_is_asked_in_three_calls_and_merged_in_order()
+    public async Task A_31_day_range_is_one_upstream_call_and_32_days_are_refused()
     {
         await using var world = await World.StartAsync();
+        var eventUri = world.Coach.Account.EventTypes[0];
+
+        var month = await world.Realtor.GetAsync(FreeTimesUrl(eventUri, Tomorrow, Tomorrow.AddDays(31)));
+        var tooLong = await world.Realtor.GetAsync(FreeTimesUrl(eventUri, Tomorrow, Tomorrow.AddDays(32)));
+
+        await Assert.That(month.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That((await SlotsAsync(month)).Max(s => s.StartTime)).IsGreaterThan(Tomorrow.AddDays(27));
+        await Assert.That(tooLong.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
+        await Assert.That((await Browser.JsonAsync(tooLong)).GetProperty("error").GetProperty("details").TryGetProperty("endTime", out _)).IsTrue();
+        await Assert.That(await world.UpstreamCallsAsync()).IsEqualTo(1);
+    }
+
+    [Test]
+    public async Task With_Calendly_s_older_7_day_limit_a_20_day_range_is_asked_in_three_calls_and_merged_in_order()
+    {
+        await using var world = await World.StartAsync(new() { ["CALENDLY_AVAILABILITY_WINDOW_DAYS"] = "7" });
         var eventUri = world.Coach.Account.EventTypes[0];
         var (start, end) = (Tomorrow, Tomorrow.AddDays(20));
 
