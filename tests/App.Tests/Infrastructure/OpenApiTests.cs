@@ -34,6 +34,19 @@ public sealed class OpenApiTests(AppFixture app)
     }
 
     [Test]
+    public async Task The_dev_token_route_documents_the_optional_name()
+    {
+        var document = await Browser.JsonAsync(await app.NewBrowser().GetAsync("/openapi/v1.json"));
+        var body = document.GetProperty("paths").GetProperty("/api/dev/token").GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        var request = document.GetProperty("components").GetProperty("schemas").GetProperty(body.Split('/')[^1]);
+
+        var name = request.GetProperty("properties").GetProperty("name");
+        await Assert.That(name.GetProperty("description").GetString()).Contains("1–100 characters");
+        await Assert.That(request.TryGetProperty("required", out var required) && required.EnumerateArray().Any(r => r.GetString() == "name")).IsFalse();
+    }
+
+    [Test]
     public async Task Routes_that_need_a_signed_in_caller_document_the_bearer_token_and_their_401()
     {
         var document = await Browser.JsonAsync(await app.NewBrowser().GetAsync("/openapi/v1.json"));
