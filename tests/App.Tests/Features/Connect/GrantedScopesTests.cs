@@ -68,7 +68,7 @@ public sealed class GrantedScopesTests(ScopedCalendly scoped)
         var card = await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync();
         await Assert.That(card).Contains("Booking from the app is off: Calendly did not grant scheduled_events:write.");
         await Assert.That(card).Contains("Real-time updates are off: Calendly did not grant scheduled_events:read.");
-        await Assert.That(card).Contains("tick scheduled_events:write for this app");
+        await Assert.That(card).Contains("scheduled_events:write must be ticked for this app");
         await Assert.That(card).Contains("Reconnect Calendly");
         await Assert.That(card).DoesNotContain("does not allow webhooks");
         await Assert.That(await (await browser.GetAsync("/dashboard?notice=calendly-connected-partly")).Content.ReadAsStringAsync())

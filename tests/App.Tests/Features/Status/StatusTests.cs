@@ -33,6 +33,8 @@ public sealed class StatusTests(AppFixture app)
         await Assert.That(status.GetProperty("status").GetString()).IsEqualTo("not_connected");
         await Assert.That(status.GetProperty("grantedScopes").GetArrayLength()).IsEqualTo(0);
         await Assert.That(status.GetProperty("missingScopes").GetArrayLength()).IsEqualTo(0);
+        var page = await browser.GetAsync("/calendly/status");
+        await Assert.That(await page.Content.ReadAsStringAsync()).Contains("Connect Calendly");
     }
 
     private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
