@@ -53,6 +53,35 @@ public sealed class CalendlyClientTests
     }
 
     [Test]
+    public async Task Calendly_s_insufficient_scope_is_calendly_scope_missing_naming_the_scopes()
+    {
+        var client = ClientAnswering(HttpStatusCode.Forbidden, """
+            {"title":"Insufficient scope","message":"This operation requires the scopes listed in the 'required_scopes' array.","required_scopes":["scheduled_events:write"]}
+            """);
+        var error = await Assert.That(() => (Task)client.CancelEventAsync("t", "E1", null, CancellationToken.None)).Throws<CalendlyException>();
+        await Assert.That(error!.Failure).IsEqualTo(CalendlyFailure.ScopeMissing);
+        await Assert.That(error.StatusCode).IsEqualTo(403);
+        await Assert.That(error.Code).IsEqualTo("calendly_scope_missing");
+        await Assert.That(System.Text.Json.JsonSerializer.Serialize(error.Details)).IsEqualTo("""{"requiredScopes":["scheduled_events:write"]}""");
+        await Assert.That(error.Message).Contains("did not grant this app the scope this needs: scheduled_events:write");
+        await Assert.That(error.Message).Contains("reconnect Calendly");
+    }
+
+    [Test]
+    [Arguments("Please upgrade to a paid Calendly account.", CalendlyFailure.PlanRequired)]
+    [Arguments("Please upgrade your Calendly account to Standard", CalendlyFailure.PlanRequired)]
+    [Arguments("You do not have permission to access this resource.", CalendlyFailure.Forbidden)]
+    public async Task Only_Calendly_s_plan_refusal_is_read_as_the_plan(string message, CalendlyFailure failure)
+    {
+        var client = ClientAnswering(HttpStatusCode.Forbidden, $$"""{"title":"Permission Denied","message":"{{message}}"}""");
+        var error = await Assert.That(() => (Task)client.CreateWebhookSubscriptionAsync("t",
+            new WebhookSubscriptionRequest("https://app.test/hook", ["invitee.created"], "o", "user", "u", null), CancellationToken.None))
+            .Throws<CalendlyException>();
+        await Assert.That(error!.Failure).IsEqualTo(failure);
+        await Assert.That(error.Code).IsEqualTo("calendly_forbidden");
+    }
+
+    [Test]
     public async Task An_oauth_invalid_grant_means_reconnecting()
     {
         var client = ClientAnswering(HttpStatusCode.BadRequest, """{"error":"invalid_grant","error_description":"The refresh token is invalid."}""");

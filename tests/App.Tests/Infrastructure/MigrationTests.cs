@@ -87,6 +87,25 @@ public sealed class MigrationTests
     }
 
     [Test]
+    public async Task A_connection_stored_without_its_granted_scopes_counts_as_Calendly_s_legacy_grant()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await DatabaseMigrator.MigrateAsync(database.ConnectionString, NullLogger.Instance);
+
+        await using var connection = await database.OpenAsync();
+        var userId = await connection.ExecuteScalarAsync<long>(
+            "insert into users (external_id, email, role) values ('u3', 'u3@example.test', 'coach') returning id");
+        // As every connection made before 0009_granted_scopes was: its scopes were checked then, not stored.
+        await connection.ExecuteAsync("""
+            insert into calendly_integrations (user_id, access_token, refresh_token, expires_at, calendly_user_uri)
+            values (@userId, 'a', 'r', now() + interval '2 hours', 'https://api.calendly.com/users/u3')
+            """, new { userId });
+
+        await Assert.That(await connection.ExecuteScalarAsync<string>("select granted_scopes from calendly_integrations where user_id = @userId",
+            new { userId })).IsEqualTo("default");
+    }
+
+    [Test]
     public async Task The_schema_rejects_an_unknown_role()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -13,14 +13,18 @@ public static class ConnectedCoaches
 {
     public sealed record ConnectedCoach(long UserId, string ExternalId, SimulatorServer.SimUser Account, SimulatorServer.SimTokens Tokens);
 
+    /// <summary>
+    /// Without <paramref name="scope"/>, the connection is stored as a legacy grant ("default": everything); with it, the
+    /// tokens are narrowed to those scopes and the connection stores them, as connecting through Calendly would.
+    /// </summary>
     public static async Task<ConnectedCoach> ConnectAsync(IAlbaHost host, TestDatabase database, SimulatorServer simulator,
-        SimulatorServer.SimUser? account = null)
+        SimulatorServer.SimUser? account = null, string? scope = null)
     {
         account ??= (await simulator.CreateUsersAsync(1))[0];
         var externalId = $"coach-{Guid.NewGuid():N}";
         var userId = await CreateUserAsync(database, externalId, "coach");
-        var tokens = await simulator.IssueTokensAsync(account.Uri);
-        await SaveAsync(host, userId, account, tokens);
+        var tokens = await simulator.IssueTokensAsync(account.Uri, scope);
+        await SaveAsync(host, userId, account, tokens, scope is null ? "default" : tokens.Scope);
         return new ConnectedCoach(userId, externalId, account, tokens);
     }
 
@@ -42,10 +46,11 @@ public static class ConnectedCoaches
             new { externalId, role });
     }
 
-    public static async Task SaveAsync(IAlbaHost host, long userId, SimulatorServer.SimUser account, SimulatorServer.SimTokens tokens)
+    public static async Task SaveAsync(IAlbaHost host, long userId, SimulatorServer.SimUser account, SimulatorServer.SimTokens tokens,
+        string grantedScope = "default")
     {
         var response = new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn, tokens.CreatedAt,
-            tokens.Owner, tokens.Organization, "default");
+            tokens.Owner, tokens.Organization, grantedScope);
         var user = new CalendlyUser(account.Uri, "Coach", "coach", account.Email, account.SchedulingUrl, "UTC", null,
             DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, tokens.Organization);
         var saved = await host.Services.GetRequiredService<CalendlyTokens>().SaveConnectionAsync(userId, response, user, CancellationToken.None);

@@ -80,17 +80,26 @@ public sealed partial class SimulatorServer : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<CreatedUsers>(Browser.Json))!.Users;
     }
 
-    public sealed record SimTokens(string AccessToken, string RefreshToken, int ExpiresIn, long CreatedAt, string Owner, string Organization);
+    public sealed record SimTokens(string AccessToken, string RefreshToken, int ExpiresIn, long CreatedAt, string Owner, string Organization,
+        string Scope);
 
-    public async Task<SimTokens> IssueTokensAsync(string userUri)
+    /// <summary>Tokens as the token endpoint issues them; <paramref name="scope"/> (space-separated) narrows the grant.</summary>
+    public async Task<SimTokens> IssueTokensAsync(string userUri, string? scope = null)
     {
-        var response = await Http.PostAsJsonAsync("_sim/tokens", new { user = userUri });
+        var response = await Http.PostAsJsonAsync("_sim/tokens", new { user = userUri, scope });
         response.EnsureSuccessStatusCode();
         var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return new SimTokens(json.GetProperty("access_token").GetString()!, json.GetProperty("refresh_token").GetString()!,
             json.GetProperty("expires_in").GetInt32(), json.GetProperty("created_at").GetInt64(),
-            json.GetProperty("owner").GetString()!, json.GetProperty("organization").GetString()!);
+            json.GetProperty("owner").GetString()!, json.GetProperty("organization").GetString()!, json.GetProperty("scope").GetString()!);
     }
+
+    /// <summary>Every scope Calendly has: what the app's client is registered for unless a test narrows it.</summary>
+    public static IReadOnlyList<string> EveryScope => Sim.OAuth.Scopes.Catalog;
+
+    /// <summary>Ticks the scopes of the app's OAuth client, as Calendly's developer console does; later grants get them.</summary>
+    public async Task SetClientScopesAsync(IReadOnlyList<string> scopes) =>
+        (await Http.PatchAsJsonAsync($"_sim/oauth_clients/{Sim.OAuth.OAuthClient.DevelopmentClientId}", new { scopes })).EnsureSuccessStatusCode();
 
     /// <summary>The first free start time of an event type in the coming week, as Calendly lists it.</summary>
     public async Task<DateTimeOffset> FirstFreeSlotAsync(string accessToken, string eventTypeUri)

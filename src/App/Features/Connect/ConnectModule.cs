@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 
 [assembly: PageNotice(App.Features.Connect.ConnectModule.ConnectedNotice, "Calendly is connected.")]
+[assembly: PageNotice(App.Features.Connect.ConnectModule.ConnectedPartlyNotice,
+    "Calendly is connected, but it did not grant everything: the connection card says what is off.")]
 [assembly: PageNotice(App.Features.Connect.ConnectModule.DisconnectedNotice, "Calendly is disconnected.")]
 
 namespace App.Features.Connect;
@@ -17,12 +19,9 @@ namespace App.Features.Connect;
 /// </summary>
 public sealed class ConnectModule : ICarterModule
 {
-    /// <summary>Calendly's scope model (March 2026): what the features need. A :write scope includes its :read.</summary>
-    public static readonly IReadOnlyList<string> RequiredScopes =
-        ["users:read", "event_types:read", "scheduled_events:write", "availability:read", "webhooks:write"];
-
     public const string CallbackPath = "/api/calendly/oauth/callback";
     public const string ConnectedNotice = "calendly-connected";
+    public const string ConnectedPartlyNotice = "calendly-connected-partly";
     public const string DisconnectedNotice = "calendly-disconnected";
     private const string PendingCookie = "calendly_oauth_pending";
     private static readonly TimeSpan PendingLifetime = TimeSpan.FromMinutes(10);
@@ -70,7 +69,7 @@ public sealed class ConnectModule : ICarterModule
             ["state"] = pending.State,
             ["code_challenge"] = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(pending.CodeVerifier))),
             ["code_challenge_method"] = "S256",
-            ["scope"] = string.Join(' ', RequiredScopes),
+            ["scope"] = string.Join(' ', CalendlyScopes.Required),
         });
         return Results.Redirect(authorize);
     }
@@ -92,12 +91,15 @@ public sealed class ConnectModule : ICarterModule
             return Problem(400, new("Calendly sent no authorization code", "Nothing was saved. Try connecting again.", true));
 
         var granted = await calendly.ExchangeCodeAsync(code, RedirectUri(hosting), pending.CodeVerifier, ct);
-        if (MissingScopes(granted.Scope) is { Count: > 0 } missing)
+        var scopes = CalendlyScopes.Parse(granted.Scope);
+        // Without these realtors see nothing of the coach; anything less switches off only what needs it (the card says what).
+        if (CalendlyScopes.MissingEssential(scopes) is { Count: > 0 } missing)
         {
             await RevokeQuietlyAsync(calendly, granted.AccessToken, logger);
-            return Problem(403, new("Calendly did not grant everything this app needs",
-                $"The connection lacks {string.Join(", ", missing)}. In Calendly's developer console, make sure the app "
-                + "requests these scopes (apps created after March 2026 get none by default), then connect again. Nothing was saved.", true));
+            return Problem(403, new("Calendly did not grant what this app cannot work without",
+                $"Calendly did not grant {string.Join(", ", missing)}: without it the app cannot read your account or show "
+                + "realtors your event types and free times. In Calendly's developer console, tick these scopes for the app (apps created after "
+                + "March 2026 have none until they are ticked), then connect again. Nothing was saved.", true));
         }
         var calendlyUser = await calendly.GetCurrentUserAsync(granted.AccessToken, ct);
         if (!await tokens.SaveConnectionAsync(user.Id, granted, calendlyUser, ct))
@@ -118,7 +120,8 @@ public sealed class ConnectModule : ICarterModule
         {
             logger.LogWarning("Subscribing to the webhooks of user {UserId} failed; the health check will retry: {Reason}", user.Id, e.Message);
         }
-        return Results.Redirect(PageNotices.Url(PagePaths.Dashboard, ConnectedNotice));
+        return Results.Redirect(PageNotices.Url(PagePaths.Dashboard,
+            CalendlyScopes.Missing(scopes).Count == 0 ? ConnectedNotice : ConnectedPartlyNotice));
     }
 
     /// <summary>What revoking and deleting the connection needs, bound from the container in one parameter.</summary>
@@ -158,16 +161,6 @@ public sealed class ConnectModule : ICarterModule
             await RevokeQuietlyAsync(sources.Calendly, removed.AccessToken, sources.Logger);
         }
         await ForgetCachedCalendlyAsync(sources.Cache, user.Id);
-    }
-
-    /// <summary>The scopes the grant lacks; legacy apps are granted "default", which is everything.</summary>
-    public static IReadOnlyList<string> MissingScopes(string? granted)
-    {
-        var scopes = (granted ?? "default").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
-        if (scopes.Contains("default")) return [];
-        return RequiredScopes
-            .Where(needed => !scopes.Contains(needed) && !(needed.EndsWith(":read") && scopes.Contains(needed[..^5] + ":write")))
-            .ToList();
     }
 
     /// <summary>What other slices cached from this coach's previous Calendly account is no longer theirs to show.</summary>

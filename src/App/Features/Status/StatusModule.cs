@@ -22,6 +22,8 @@ public sealed class StatusModule : ICarterModule
         string? OrganizationUrl,
         string? WebhookState,
         DateTimeOffset? WebhookCheckedAt,
+        IReadOnlyList<string> GrantedScopes,
+        IReadOnlyList<string> MissingScopes,
         SimulatorUrls? Simulator);
 
     public sealed record StatusView(ConnectionStatus Status, CurrentUser User);
@@ -29,11 +31,12 @@ public sealed class StatusModule : ICarterModule
     private sealed record IntegrationRow(
         string Status, DateTimeOffset ExpiresAt, DateTimeOffset? LastSyncAt, DateTimeOffset? LastRefreshedAt,
         DateTimeOffset? NextRefreshAt, int FailedRefreshCount, string? LastRefreshError, string CalendlyUserUri,
-        string? SchedulingUrl, string? OrganizationUrl, string WebhookState, DateTimeOffset? WebhookCheckedAt);
+        string? SchedulingUrl, string? OrganizationUrl, string WebhookState, DateTimeOffset? WebhookCheckedAt, string GrantedScopes);
 
     private const string StatusSql = """
         select status, expires_at, last_sync_at, last_refreshed_at, next_refresh_at, failed_refresh_count,
-               last_refresh_error, calendly_user_uri, scheduling_url, organization_url, webhook_state, webhook_checked_at
+               last_refresh_error, calendly_user_uri, scheduling_url, organization_url, webhook_state, webhook_checked_at,
+               granted_scopes
         from calendly_integrations where user_id = @UserId
         """;
 
@@ -63,10 +66,13 @@ public sealed class StatusModule : ICarterModule
         var row = await connection.QuerySingleOrDefaultAsync<IntegrationRow>(
             new CommandDefinition(StatusSql, new { UserId = user.Id }, cancellationToken: ct));
         var simulator = calendly.UseRealCalendly ? null : new SimulatorUrls(calendly.ApiBaseUrl, calendly.AuthBaseUrl);
-        return row is null
-            ? new ConnectionStatus(false, "not_connected", calendly.Mode, null, null, null, null, 0, null, null, null, null, null, null, simulator)
-            : new ConnectionStatus(row.Status == "active", row.Status, calendly.Mode, row.ExpiresAt, row.LastSyncAt, row.LastRefreshedAt,
-                row.NextRefreshAt, row.FailedRefreshCount, row.LastRefreshError, row.CalendlyUserUri, row.SchedulingUrl,
-                row.OrganizationUrl, row.WebhookState, row.WebhookCheckedAt, simulator);
+        if (row is null)
+            return new ConnectionStatus(false, "not_connected", calendly.Mode, null, null, null, null, 0, null, null, null, null, null, null,
+                [], [], simulator);
+        var granted = CalendlyScopes.Parse(row.GrantedScopes);
+        return new ConnectionStatus(row.Status == "active", row.Status, calendly.Mode, row.ExpiresAt, row.LastSyncAt, row.LastRefreshedAt,
+            row.NextRefreshAt, row.FailedRefreshCount, row.LastRefreshError, row.CalendlyUserUri, row.SchedulingUrl,
+            row.OrganizationUrl, row.WebhookState, row.WebhookCheckedAt, CalendlyScopes.Expanded(granted), CalendlyScopes.Missing(granted),
+            simulator);
     }
 }

@@ -61,7 +61,8 @@ public static class ApiDocumentation
 
     /// <summary>
     /// A route that asks Calendly: what a <see cref="CalendlyException"/> answers. 409 not connected or reconnect
-    /// required, 403 a missing scope or plan limit, 502 a malformed answer, 503 Calendly down or rate-limiting.
+    /// required, 403 a missing scope (calendly_scope_missing, details.requiredScopes) or Calendly's refusal
+    /// (calendly_forbidden), 502 a malformed answer, 503 Calendly down or rate-limiting.
     /// </summary>
     public static RouteHandlerBuilder ProducesCalendlyErrors(this RouteHandlerBuilder builder) =>
         builder.ProducesErrors(StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status502BadGateway,

@@ -247,8 +247,28 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
             };
         }
         var body = TryParse(text, CalendlyJson.Default.CalendlyErrorBody);
+        if (status == 403 && (body?.Title == "Insufficient scope" || body?.RequiredScopes is { Count: > 0 }))
+            return ScopeMissing(status, body.RequiredScopes ?? []);
+        if (status == 403 && body?.Message is { } refusal && PlanRefusals.Any(p => refusal.Contains(p, StringComparison.OrdinalIgnoreCase)))
+            return new CalendlyException(CalendlyFailure.PlanRequired, $"Calendly's plan for this account does not allow this: {refusal}", status);
         var details = body?.Details?.Select(d => new { parameter = d.Parameter, message = d.Message }).ToArray();
         return FromStatus(request, status, body?.Message, details is { Length: > 0 } ? details : null);
+    }
+
+    /// <summary>
+    /// How Calendly refuses what the account's plan lacks: webhooks since 2026-11-03, the older wording of the same, and
+    /// the Scheduling API on Free before that date. Other 403s (roles, someone else's event) are not about the plan.
+    /// </summary>
+    private static readonly string[] PlanRefusals =
+        ["Please upgrade to a paid Calendly account", "Please upgrade your Calendly account", "Upgrade your plan to access this feature"];
+
+    /// <summary>In words anyone can act on: what to tick for the app, and that only reconnecting applies it (a grant keeps its scopes).</summary>
+    private static CalendlyException ScopeMissing(int status, IReadOnlyList<string> requiredScopes)
+    {
+        var what = requiredScopes.Count == 0 ? "a scope this needs" : $"the scope this needs: {string.Join(", ", requiredScopes)}";
+        return new(CalendlyFailure.ScopeMissing,
+            $"Calendly did not grant this app {what}. Once it is ticked for the app in Calendly's developer console, the coach "
+            + "must reconnect Calendly.", status, new { requiredScopes });
     }
 
     private static CalendlyException FromStatus(HttpRequestMessage request, int status, string? message, object? details)

@@ -9,8 +9,12 @@ public enum CalendlyFailure
     ReconnectRequired,
     /// <summary>The user has no Calendly connection at all.</summary>
     NotConnected,
-    /// <summary>403: missing scope, plan limit, or not allowed for this resource.</summary>
+    /// <summary>403: not allowed for this resource (a role, an event that is not the caller's).</summary>
     Forbidden,
+    /// <summary>403 Insufficient scope: the coach's grant lacks a scope the call needs (kept in the details as requiredScopes).</summary>
+    ScopeMissing,
+    /// <summary>403: the Calendly account's plan lacks the feature ("Please upgrade to a paid Calendly account.").</summary>
+    PlanRequired,
     NotFound,
     /// <summary>409 Already Exists.</summary>
     Conflict,
@@ -40,7 +44,7 @@ public sealed class CalendlyException(CalendlyFailure failure, string message, i
         CalendlyFailure.NotFound => StatusCodes.Status404NotFound,
         CalendlyFailure.Conflict or CalendlyFailure.ReconnectRequired or CalendlyFailure.Unauthorized
             or CalendlyFailure.NotConnected => StatusCodes.Status409Conflict,
-        CalendlyFailure.Forbidden => StatusCodes.Status403Forbidden,
+        CalendlyFailure.Forbidden or CalendlyFailure.ScopeMissing or CalendlyFailure.PlanRequired => StatusCodes.Status403Forbidden,
         CalendlyFailure.Rejected => StatusCodes.Status400BadRequest,
         CalendlyFailure.InvalidResponse => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status503ServiceUnavailable,
@@ -52,7 +56,8 @@ public sealed class CalendlyException(CalendlyFailure failure, string message, i
         CalendlyFailure.Conflict => "conflict",
         CalendlyFailure.Unauthorized or CalendlyFailure.ReconnectRequired => "calendly_reconnect_required",
         CalendlyFailure.NotConnected => "calendly_not_connected",
-        CalendlyFailure.Forbidden => "calendly_forbidden",
+        CalendlyFailure.Forbidden or CalendlyFailure.PlanRequired => "calendly_forbidden",
+        CalendlyFailure.ScopeMissing => "calendly_scope_missing",
         CalendlyFailure.Rejected => "calendly_rejected",
         CalendlyFailure.RateLimited => "calendly_rate_limited",
         CalendlyFailure.InvalidResponse => "calendly_bad_response",

@@ -132,8 +132,9 @@ public sealed record TokenResponse(
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(CreatedAt).AddSeconds(ExpiresIn);
 }
 
-/// <summary>REST errors: <c>{ title, message, details? }</c>.</summary>
-public sealed record CalendlyErrorBody(string? Title, string? Message, IReadOnlyList<CalendlyErrorDetail>? Details);
+/// <summary>REST errors: <c>{ title, message, details? }</c>, and <c>required_scopes</c> on 403 Insufficient scope.</summary>
+public sealed record CalendlyErrorBody(string? Title, string? Message, IReadOnlyList<CalendlyErrorDetail>? Details,
+    IReadOnlyList<string>? RequiredScopes);
 
 public sealed record CalendlyErrorDetail(string? Parameter, string? Message);
 

@@ -10,7 +10,13 @@ public static class CalendlyWebhookSubscriptions
     public const string Active = "active";
     public const string Disabled = "disabled";
     public const string Missing = "missing";
+    /// <summary>Calendly refuses webhooks on this account's plan: the coach's bookings are polled instead.</summary>
     public const string UnsupportedPlan = "unsupported_plan";
+    /// <summary>
+    /// The grant lacks a scope the subscription needs (webhooks:write, or the read scope of an event family). Not polled:
+    /// the fix is the coach's (allow the scope, reconnect), and the connection card says so instead of hiding it.
+    /// </summary>
+    public const string ScopeMissing = "scope_missing";
 
     /// <summary>
     /// What the app acts on: bookings for sessions, event type changes for the coach's cached event types and free times.
@@ -65,10 +71,10 @@ public static class CalendlyWebhookSubscriptions
                 result = new Checked(created.State, true, created.Uri, connection.CalendlyUserUri, missedSince);
             }
         }
-        catch (CalendlyException e) when (e.Failure == CalendlyFailure.Forbidden)
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.PlanRequired or CalendlyFailure.ScopeMissing)
         {
-            // A plan without webhooks ("Please upgrade to a paid Calendly account."); such coaches are polled instead.
-            result = new Checked(UnsupportedPlan, false, null, connection.CalendlyUserUri, missedSince);
+            result = new Checked(e.Failure == CalendlyFailure.PlanRequired ? UnsupportedPlan : ScopeMissing, false, null,
+                connection.CalendlyUserUri, missedSince);
         }
 
         await using var write = await db.OpenConnectionAsync(ct);

@@ -35,11 +35,12 @@ public static class ErrorPages
             >= 500 => "Something went wrong",
             _ => $"Error {statusCode}",
         };
-        // A page that needs the coach's Calendly connection offers to make it.
-        var (actionUrl, actionLabel) = code is "calendly_not_connected" or "calendly_reconnect_required"
+        // A page that needs the coach's Calendly connection, or a scope it lacks, offers to make it again.
+        var (actionUrl, actionLabel) = code is "calendly_not_connected" or "calendly_reconnect_required" or "calendly_scope_missing"
             ? ("/api/calendly/oauth/connect", code == "calendly_not_connected" ? "Connect Calendly" : "Reconnect Calendly")
             : ((string?)null, (string?)null);
-        if (actionUrl is not null) title = "Calendly is not connected";
+        if (actionUrl is not null)
+            title = code == "calendly_scope_missing" ? "Calendly did not grant what this needs" : "Calendly is not connected";
         var page = ErrorPage.Create(new ErrorView(statusCode, title, message, Envelope.TraceId(context), actionUrl, actionLabel));
         page.StatusCode = statusCode;
         await ((IResult)page).ExecuteAsync(context);

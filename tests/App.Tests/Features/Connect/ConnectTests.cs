@@ -214,13 +214,4 @@ public sealed class ConnectTests(AppFixture app)
             }
         }
     }
-
-    [Test]
-    [Arguments("default", "")]
-    [Arguments("users:read event_types:write scheduled_events:write availability:write webhooks:write", "")]
-    [Arguments("users:read event_types:read", "scheduled_events:write, availability:read, webhooks:write")]
-    public async Task Granted_scopes_are_compared_with_what_the_features_need(string granted, string missing)
-    {
-        await Assert.That(string.Join(", ", ConnectModule.MissingScopes(granted))).IsEqualTo(missing);
-    }
 }

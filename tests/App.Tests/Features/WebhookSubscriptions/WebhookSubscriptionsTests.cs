@@ -163,6 +163,33 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
         await Assert.That(row.CheckedAt).IsNotNull();
         await Assert.That(await SubscriptionsAsync(coach)).IsEmpty();
         await Assert.That(await StoredEventsAsync(coach)).IsEquivalentTo(new[] { ("invitee.created", booking.Invitee) });
+        var browser = await ConnectedCoaches.SignedInAsync(calendly.Host, coach.ExternalId, "coach");
+        var card = await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync();
+        await Assert.That(card).Contains("Calendly&#x27;s plan for this account does not allow webhooks, so bookings are checked by polling instead");
+    }
+
+    [Test]
+    public async Task A_subscription_refused_for_a_missing_scope_is_scope_missing_and_not_polled()
+    {
+        // Everything but webhooks:write: Calendly answers 403 Insufficient scope, which is not its plan refusal.
+        var coach = await ConnectAsync(scope: "users:read event_types:read availability:read scheduled_events:write");
+        await BookAsync(coach, "not-polled@example.test");
+
+        var run = await RunAsync();
+
+        await Assert.That(run.Failed).IsEqualTo(0);
+        var row = await RowAsync(coach);
+        await Assert.That(row.State).IsEqualTo("scope_missing");
+        await Assert.That(row.SubscriptionUri).IsNull();
+        await Assert.That(await StoredEventsAsync(coach)).IsEmpty();
+        var browser = await ConnectedCoaches.SignedInAsync(calendly.Host, coach.ExternalId, "coach");
+        var status = (await Browser.JsonAsync(await browser.GetAsync("/api/calendly/status"))).GetProperty("data");
+        await Assert.That(status.GetProperty("webhookState").GetString()).IsEqualTo("scope_missing");
+        await Assert.That(status.GetProperty("missingScopes").EnumerateArray().Select(s => s.GetString()!).ToList())
+            .IsEquivalentTo(new[] { "webhooks:write" });
+        var card = await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync();
+        await Assert.That(card).Contains("Real-time updates are off: Calendly did not grant webhooks:write.");
+        await Assert.That(card).DoesNotContain("polling");
     }
 
     [Test]
@@ -229,8 +256,8 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
             new WebhookHealthOptions { Enabled = true, Interval = TimeSpan.FromMinutes(5), Concurrency = 4 }, TimeProvider.System,
             Service<ILogger<WebhookHealthWorker>>(), CancellationToken.None);
 
-    private Task<ConnectedCoaches.ConnectedCoach> ConnectAsync(SimulatorServer.SimUser? account = null) =>
-        ConnectedCoaches.ConnectAsync(calendly.Host, calendly.Database, calendly.Simulator, account);
+    private Task<ConnectedCoaches.ConnectedCoach> ConnectAsync(SimulatorServer.SimUser? account = null, string? scope = null) =>
+        ConnectedCoaches.ConnectAsync(calendly.Host, calendly.Database, calendly.Simulator, account, scope);
 
     private sealed record Row(string State, string? SubscriptionUri, DateTimeOffset? CheckedAt);
 
