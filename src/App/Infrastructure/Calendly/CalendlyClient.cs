@@ -82,6 +82,18 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
         return (await SendAsync(request, CalendlyJson.Default.CalendlyResourceNoShow, ct)).Resource;
     }
 
+    /// <summary>
+    /// Books an invitee into a start time (the Scheduling API). Never retried, whatever the failure: Calendly may have
+    /// booked already, and only its own record (the invitee's tracking) can tell.
+    /// </summary>
+    public async Task<Invitee> CreateInviteeAsync(string accessToken, InviteeRequest body, CancellationToken ct)
+    {
+        var request = Request(HttpMethod.Post, Api("invitees"), accessToken);
+        request.Options.Set(CalendlyResilience.NeverRetry, true);
+        request.Content = JsonContent.Create(body, CalendlyJson.Default.InviteeRequest);
+        return (await SendAsync(request, CalendlyJson.Default.CalendlyResourceInvitee, ct)).Resource;
+    }
+
     public Task DeleteNoShowAsync(string accessToken, string noShowUuid, CancellationToken ct) =>
         SendAsync(Request(HttpMethod.Delete, Api($"invitee_no_shows/{Segment(noShowUuid)}"), accessToken), ct);
 
@@ -249,11 +261,15 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
             };
         }
         var body = TryParse(text, CalendlyJson.Default.CalendlyErrorBody);
-        var details = body?.Details?.Select(d => new { parameter = d.Parameter, message = d.Message }).ToArray();
-        return FromStatus(request, status, body?.Message, details is { Length: > 0 } ? details : null);
+        return FromStatus(request, status, body?.Message, body?.Details is { Count: > 0 } details ? details : null,
+            CalendlyResilience.RateLimitDelay(response, MaxRetryAfter));
     }
 
-    private static CalendlyException FromStatus(HttpRequestMessage request, int status, string? message, object? details)
+    // Longer than any window Calendly counts bookings in (a day), so its own figure always comes through.
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
+    private static CalendlyException FromStatus(HttpRequestMessage request, int status, string? message, object? details,
+        TimeSpan? retryAfter = null)
     {
         var said = message is null ? "" : $": {message}";
         return status switch
@@ -262,7 +278,7 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
             403 => new(CalendlyFailure.Forbidden, $"Calendly does not allow this{said}", status, details),
             404 => new(CalendlyFailure.NotFound, $"Calendly has no such resource{said}", status),
             409 => new(CalendlyFailure.Conflict, $"Calendly says it already exists{said}", status),
-            429 => new(CalendlyFailure.RateLimited, "Calendly's rate limit was reached; try again in a minute.", status),
+            429 => new(CalendlyFailure.RateLimited, "Calendly's rate limit was reached; try again in a minute.", status, retryAfter: retryAfter),
             >= 400 and < 500 when status != 408 && status != 424 =>
                 new(CalendlyFailure.Rejected, $"Calendly rejected {Describe(request)}{said}", status, details),
             _ => new(CalendlyFailure.Unavailable, $"Calendly failed to answer {Describe(request)} ({status}){said}", status),

@@ -10,10 +10,14 @@ namespace App.Infrastructure.Calendly;
 /// How calls to Calendly survive a flaky upstream, decided once for the one HttpClient every Calendly call uses:
 /// an overall deadline; retries with exponential backoff and jitter on 5xx, 408, 429 and network errors, waiting as
 /// long as Calendly's rate-limit headers say; a circuit breaker per host, so an outage fails fast; a per-attempt
-/// timeout. A POST is retried only when Calendly cannot have acted on it (429, or the connection was refused).
+/// timeout. A POST is retried only when Calendly cannot have acted on it (429, or the connection was refused), and a
+/// request marked <see cref="NeverRetry"/> (a booking: a person is waiting, and a second try could book twice) never.
 /// </summary>
 public static class CalendlyResilience
 {
+    /// <summary>Set on a request that must be sent once: its failures go straight back to the caller.</summary>
+    public static readonly HttpRequestOptionsKey<bool> NeverRetry = new("calendly-never-retry");
+
     public static IServiceCollection AddCalendlyClient(this IServiceCollection services, CalendlyResilienceOptions options)
     {
         services.AddSingleton(options);
@@ -59,6 +63,7 @@ public static class CalendlyResilience
     internal static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)
     {
         if (!IsTransient(outcome)) return false;
+        if (request is not null && request.Options.TryGetValue(NeverRetry, out var once) && once) return false;
         if (request is null || request.Method != HttpMethod.Post) return true;
         // A POST (cancellation, token refresh) may have been acted on when it failed after sending: a retried refresh
         // would present a refresh token Calendly just rotated. Retry only when Calendly cannot have processed it.
