@@ -11,7 +11,8 @@ namespace App.Infrastructure.Calendly;
 /// an overall deadline; retries with exponential backoff and jitter on 5xx, 408, 429 and network errors, waiting as
 /// long as Calendly's rate-limit headers say; a circuit breaker per host, so an outage fails fast; a per-attempt
 /// timeout. A POST is retried only when Calendly cannot have acted on it (429, or the connection was refused), and a
-/// request marked <see cref="NeverRetry"/> (a booking: a person is waiting, and a second try could book twice) never.
+/// request marked <see cref="NeverRetry"/> never (a booking: a person is waiting, and after a failure only Calendly's
+/// record can say whether it booked).
 /// </summary>
 public static class CalendlyResilience
 {
