@@ -63,4 +63,14 @@ public sealed class CalendlyResilienceTests
         var refused = new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused));
         await Assert.That(CalendlyResilience.ShouldRetry(post, Outcome.FromException<HttpResponseMessage>(refused))).IsTrue();
     }
+
+    [Test]
+    public async Task A_booking_is_never_retried_not_even_on_429()
+    {
+        var booking = new HttpRequestMessage(HttpMethod.Post, "https://api.calendly.com/invitees");
+        booking.Options.Set(CalendlyResilience.NeverRetry, true);
+        await Assert.That(CalendlyResilience.ShouldRetry(booking, Outcome.FromResult(new HttpResponseMessage(HttpStatusCode.TooManyRequests)))).IsFalse();
+        var refused = new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused));
+        await Assert.That(CalendlyResilience.ShouldRetry(booking, Outcome.FromException<HttpResponseMessage>(refused))).IsFalse();
+    }
 }

@@ -1,4 +1,7 @@
+extern alias simulator;
+
 using Alba;
+using Sim = simulator::Calendly.Simulator;
 
 namespace App.Tests.Support;
 
@@ -19,8 +22,8 @@ public sealed class IsolatedCalendly : IAsyncDisposable
     public SimulatorServer Simulator { get; }
     public TestDatabase Database { get; }
 
-    public static async Task<IsolatedCalendly> StartAsync() =>
-        new(await SimulatorServer.StartAsync(), await TestDatabase.CreateAsync());
+    public static async Task<IsolatedCalendly> StartAsync(Func<Sim.SimulatorSettings, Sim.SimulatorSettings>? configure = null) =>
+        new(await SimulatorServer.StartAsync(configure), await TestDatabase.CreateAsync());
 
     public async Task<IAlbaHost> StartAppAsync(IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -83,6 +83,18 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
         return (await SendAsync(request, CalendlyJson.Default.CalendlyResourceNoShow, ct)).Resource;
     }
 
+    /// <summary>
+    /// Books an invitee into a start time (the Scheduling API). Never retried, whatever the failure: Calendly may have
+    /// booked already, and only its own record (the invitee's tracking) can tell.
+    /// </summary>
+    public async Task<Invitee> CreateInviteeAsync(string accessToken, InviteeRequest body, CancellationToken ct)
+    {
+        var request = Request(HttpMethod.Post, Api("invitees"), accessToken);
+        request.Options.Set(CalendlyResilience.NeverRetry, true);
+        request.Content = JsonContent.Create(body, CalendlyJson.Default.InviteeRequest);
+        return (await SendAsync(request, CalendlyJson.Default.CalendlyResourceInvitee, ct)).Resource;
+    }
+
     public Task DeleteNoShowAsync(string accessToken, string noShowUuid, CancellationToken ct) =>
         SendAsync(Request(HttpMethod.Delete, Api($"invitee_no_shows/{Segment(noShowUuid)}"), accessToken), ct);
 
@@ -251,9 +263,12 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
             return ScopeMissing(status, body.RequiredScopes ?? []);
         if (status == 403 && body?.Message is { } refusal && PlanRefusals.Any(p => refusal.Contains(p, StringComparison.OrdinalIgnoreCase)))
             return new CalendlyException(CalendlyFailure.PlanRequired, $"Calendly's plan for this account does not allow this: {refusal}", status);
-        var details = body?.Details?.Select(d => new { parameter = d.Parameter, message = d.Message }).ToArray();
-        return FromStatus(request, status, body?.Message, details is { Length: > 0 } ? details : null);
+        return FromStatus(request, status, body?.Message, body?.Details is { Count: > 0 } details ? details : null,
+            CalendlyResilience.RateLimitDelay(response, MaxRetryAfter));
     }
+
+    // Longer than any window Calendly counts bookings in (a day), so its own figure always comes through.
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
 
     /// <summary>
     /// How Calendly refuses what the account's plan lacks: webhooks since 2026-11-03, the older wording of the same, and
@@ -271,7 +286,8 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
             + "must reconnect Calendly.", status, new { requiredScopes });
     }
 
-    private static CalendlyException FromStatus(HttpRequestMessage request, int status, string? message, object? details)
+    private static CalendlyException FromStatus(HttpRequestMessage request, int status, string? message, object? details,
+        TimeSpan? retryAfter = null)
     {
         var said = message is null ? "" : $": {message}";
         return status switch
@@ -280,7 +296,7 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
             403 => new(CalendlyFailure.Forbidden, $"Calendly does not allow this{said}", status, details),
             404 => new(CalendlyFailure.NotFound, $"Calendly has no such resource{said}", status),
             409 => new(CalendlyFailure.Conflict, $"Calendly says it already exists{said}", status),
-            429 => new(CalendlyFailure.RateLimited, "Calendly's rate limit was reached; try again in a minute.", status),
+            429 => new(CalendlyFailure.RateLimited, "Calendly's rate limit was reached; try again in a minute.", status, retryAfter: retryAfter),
             >= 400 and < 500 when status != 408 && status != 424 =>
                 new(CalendlyFailure.Rejected, $"Calendly rejected {Describe(request)}{said}", status, details),
             _ => new(CalendlyFailure.Unavailable, $"Calendly failed to answer {Describe(request)} ({status}){said}", status),

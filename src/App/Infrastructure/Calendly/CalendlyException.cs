@@ -33,11 +33,14 @@ public enum CalendlyFailure
 /// the envelope with the status and code below, never as a 500.
 /// </summary>
 public sealed class CalendlyException(CalendlyFailure failure, string message, int? upstreamStatus = null,
-    object? details = null, Exception? inner = null)
+    object? details = null, Exception? inner = null, TimeSpan? retryAfter = null)
     : ApiException(StatusFor(failure), CodeFor(failure), message, details, inner)
 {
     public CalendlyFailure Failure => failure;
     public int? UpstreamStatus => upstreamStatus;
+
+    /// <summary>On a 429: how long Calendly asks to wait (its Retry-After, else X-RateLimit-Reset), when it says.</summary>
+    public TimeSpan? RetryAfter => retryAfter;
 
     private static int StatusFor(CalendlyFailure failure) => failure switch
     {

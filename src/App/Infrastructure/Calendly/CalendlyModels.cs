@@ -43,9 +43,24 @@ public sealed record EventType(
     string? InternalNote,
     EventTypeProfile? Profile,
     bool? Secret,
-    DateTimeOffset? DeletedAt);
+    DateTimeOffset? DeletedAt,
+    IReadOnlyList<CustomQuestion>? CustomQuestions = null,
+    IReadOnlyList<EventTypeLocation>? Locations = null);
 
 public sealed record EventTypeProfile(string? Type, string? Name, string? Owner);
+
+/// <summary>A question of an event type's booking form. Answers name it by its exact text; choices are offered answers.</summary>
+public sealed record CustomQuestion(
+    [property: JsonRequired] string Name,
+    string? Type,
+    [property: JsonRequired] int Position,
+    bool? Enabled,
+    bool? Required,
+    IReadOnlyList<string>? AnswerChoices,
+    bool? IncludeOther);
+
+/// <summary>Where an event type meets: a kind (physical, outbound_call, ask_invitee, zoom_conference…) and the host's value, if any.</summary>
+public sealed record EventTypeLocation([property: JsonRequired] string Kind, string? Location);
 
 public sealed record ScheduledEvent(
     [property: JsonRequired] string Uri,
@@ -146,6 +161,21 @@ public sealed record CancellationRequest(string? Reason);
 
 public sealed record NoShowRequest(string Invitee);
 
+/// <summary>POST /invitees: the event type, a start time in UTC, the invitee, and what the booking form asks.</summary>
+public sealed record InviteeRequest(
+    string EventType,
+    string StartTime,
+    NewInvitee Invitee,
+    InviteeLocation? Location,
+    IReadOnlyList<QuestionAndAnswer>? QuestionsAndAnswers,
+    InviteeTracking? Tracking,
+    IReadOnlyList<string>? EventGuests);
+
+public sealed record NewInvitee(string Email, string Name, string Timezone);
+
+/// <summary>The invitee's answer to an event type location that asks for one (their phone number, a place).</summary>
+public sealed record InviteeLocation(string Kind, string Location);
+
 public sealed record WebhookSubscriptionRequest(string Url, IReadOnlyList<string> Events, string Organization, string Scope, string? User, string? SigningKey);
 
 [JsonSourceGenerationOptions(
@@ -175,4 +205,5 @@ public sealed record WebhookSubscriptionRequest(string Url, IReadOnlyList<string
 [JsonSerializable(typeof(CancellationRequest))]
 [JsonSerializable(typeof(NoShowRequest))]
 [JsonSerializable(typeof(WebhookSubscriptionRequest))]
+[JsonSerializable(typeof(InviteeRequest))]
 public sealed partial class CalendlyJson : JsonSerializerContext;

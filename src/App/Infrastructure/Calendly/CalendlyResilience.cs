@@ -11,10 +11,15 @@ namespace App.Infrastructure.Calendly;
 /// an overall deadline; retries with exponential backoff and jitter on 5xx, 408, 429 and network errors, waiting as
 /// long as Calendly's rate-limit headers say; a circuit breaker per host, so an outage fails fast; a per-attempt
 /// timeout. Both deadlines cover the whole answer, body included (<see cref="WholeAnswer"/>). A POST is retried only
-/// when Calendly cannot have acted on it (429, or the connection was refused).
+/// when Calendly cannot have acted on it (429, or the connection was refused), and a request marked
+/// <see cref="NeverRetry"/> never (a booking: a person is waiting, and after a failure only Calendly's record can say
+/// whether it booked).
 /// </summary>
 public static class CalendlyResilience
 {
+    /// <summary>Set on a request that must be sent once: its failures go straight back to the caller.</summary>
+    public static readonly HttpRequestOptionsKey<bool> NeverRetry = new("calendly-never-retry");
+
     public static IServiceCollection AddCalendlyClient(this IServiceCollection services, CalendlyResilienceOptions options)
     {
         services.AddSingleton(options);
@@ -84,6 +89,7 @@ public static class CalendlyResilience
     internal static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)
     {
         if (!IsTransient(outcome)) return false;
+        if (request is not null && request.Options.TryGetValue(NeverRetry, out var once) && once) return false;
         if (request is null || request.Method != HttpMethod.Post) return true;
         // A POST (cancellation, token refresh) may have been acted on when it failed after sending: a retried refresh
         // would present a refresh token Calendly just rotated. Retry only when Calendly cannot have processed it.
