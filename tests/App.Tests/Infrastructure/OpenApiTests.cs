@@ -12,7 +12,6 @@ public sealed class OpenApiTests(AppFixture app)
         var response = await app.NewBrowser().GetAsync("/openapi/v1.json");
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
         var paths = (await Browser.JsonAsync(response)).GetProperty("paths");
-        await Assert.That(paths.TryGetProperty("/api/me", out _)).IsTrue();
         await Assert.That(paths.TryGetProperty("/api/dev/token", out _)).IsTrue();
         await Assert.That(paths.TryGetProperty("/dashboard", out _)).IsFalse();
         await Assert.That(paths.TryGetProperty("/healthz", out _)).IsFalse();

@@ -28,8 +28,7 @@ public static class SimulatedSessions
     public static async Task<(Browser Browser, long UserId)> RealtorAsync(AppFixture app)
     {
         var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var me = await Browser.JsonAsync(await browser.GetAsync("/api/me"));
-        return (browser, me.GetProperty("data").GetProperty("id").GetInt64());
+        return (browser, await SignedInUserModule.UserIdAsync(browser));
     }
 
     /// <summary>Books the first free slot of one of the coach's event types (0: the one-on-one, 1: the group session).</summary>

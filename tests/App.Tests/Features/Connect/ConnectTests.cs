@@ -15,8 +15,7 @@ public sealed class ConnectTests(AppFixture app)
         var browser = app.NewBrowser();
         var id = NewId();
         await browser.SignInAsync(id, $"{id}@example.test", role);
-        var me = await Browser.JsonAsync(await browser.GetAsync("/api/me"));
-        return (browser, me.GetProperty("data").GetProperty("id").GetInt64());
+        return (browser, await SignedInUserModule.UserIdAsync(browser));
     }
 
     /// <summary>
