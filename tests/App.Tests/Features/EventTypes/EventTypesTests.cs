@@ -144,6 +144,10 @@ public sealed partial class EventTypesTests(AppFixture app)
         await Assert.That(appended).DoesNotContain("Load more");
     }
 
+    [Test]
+    public async Task The_route_documents_Calendly_s_errors_in_the_envelope() =>
+        await ApiDocument.AssertDocumentsUpstreamErrorsAsync(app, "get", "/api/calendly/events/types");
+
     [GeneratedRegex("<li class=\"load-more\">\\s*<a class=\"button\" href=\"(?<href>[^\"]+)\" hx-get=\"(?<get>[^\"]+)\" hx-select=\"#event-type-list > li\" hx-target=\"closest li\" hx-swap=\"outerHTML\">Load more</a>")]
     private static partial Regex LoadMore();
 }
