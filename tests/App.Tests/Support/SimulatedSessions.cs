@@ -53,6 +53,12 @@ public static class SimulatedSessions
     public static async Task<JsonElement> EventAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach, string eventUuid) =>
         (await ApiAsync(simulator, coach, $"scheduled_events/{eventUuid}")).GetProperty("resource");
 
+    /// <summary>The URI of the no-show mark Calendly (the simulator) holds for the invitee, or null (read with the coach's own token).</summary>
+    public static async Task<string?> NoShowAtCalendlyAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach, string inviteeUri) =>
+        (await ApiAsync(simulator, coach, inviteeUri)).GetProperty("resource").GetProperty("no_show") is { ValueKind: JsonValueKind.Object } noShow
+            ? noShow.GetProperty("uri").GetString()
+            : null;
+
     public sealed record SessionRow(long CoachId, long? RealtorId, string ScheduledEventUri, string InviteeUri, DateTimeOffset StartTime,
         string Status = "active", string EventName = "30 Minute Meeting", string? CancelUrl = null, string? RescheduleUrl = null);
 
