@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using App.Infrastructure.Web;
 using App.Tests.Support;
 using static App.Tests.Support.ApiResponses;
 
@@ -142,6 +143,14 @@ public sealed partial class EventTypesTests(AppFixture app)
         await Assert.That(appended).Contains("Group Session");
         await Assert.That(appended).DoesNotContain("30 Minute Meeting");
         await Assert.That(appended).DoesNotContain("Load more");
+    }
+
+    [Test]
+    public async Task The_list_is_a_card_on_the_availability_page()
+    {
+        var card = PageContributions.PartsOf(PagePlaces.Availability).Single(part => part.Id == "event-types");
+        await Assert.That(card.Href).IsEqualTo("/event-types");
+        await Assert.That(card.Title).IsEqualTo("Your event types");
     }
 
     [Test]
