@@ -1,23 +1,33 @@
+using System.Reflection;
+
 namespace Benchmarks;
+
+/// <summary>
+/// A benchmark that <c>./bench.sh &lt;name&gt; [arguments]</c> runs: a static class with <c>RunAsync(string[] args)</c>.
+/// Each lives in Features/&lt;Feature&gt;/ and is found by this attribute, so a slice's benchmark goes with the slice.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class BenchmarkAttribute(string name, string arguments) : Attribute
+{
+    public string Name { get; } = name;
+    public string Arguments { get; } = arguments;
+}
 
 public static class Entry
 {
     public static async Task<int> Main(string[] args)
     {
-        switch (args.FirstOrDefault())
+        var benchmarks = typeof(Entry).Assembly.GetTypes()
+            .Select(type => (Type: type, Benchmark: type.GetCustomAttribute<BenchmarkAttribute>()))
+            .Where(b => b.Benchmark is not null)
+            .ToList();
+        if (benchmarks.FirstOrDefault(b => b.Benchmark!.Name == args.FirstOrDefault()) is not { Type: { } chosen })
         {
-            case "token-refresh":
-                await TokenRefreshBenchmark.RunAsync(args.Skip(1).ToArray());
-                return 0;
-            case "free-times":
-                await FreeTimesBenchmark.RunAsync(args.Skip(1).ToArray());
-                return 0;
-            case "webhooks":
-                await WebhooksBenchmark.RunAsync(args.Skip(1).ToArray());
-                return 0;
-            default:
-                Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks token-refresh [integrations] [limitPerMinute] | free-times [seconds] [days] | webhooks [seconds] [ingest-only]");
-                return 2;
+            Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks " +
+                string.Join(" | ", benchmarks.Select(b => $"{b.Benchmark!.Name} {b.Benchmark.Arguments}")));
+            return 2;
         }
+        await chosen.GetMethod("RunAsync")!.CreateDelegate<Func<string[], Task>>()(args[1..]);
+        return 0;
     }
 }

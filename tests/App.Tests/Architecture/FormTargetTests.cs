@@ -54,7 +54,7 @@ public sealed partial class FormTargetTests(AppFixture app)
     /// <summary>Each form action and each hx-get/post/put/patch/delete in every template under src/App.</summary>
     private static IEnumerable<Request> TemplateRequests()
     {
-        var root = AppSourceDirectory();
+        var root = AppSource.Directory;
         foreach (var file in Directory.EnumerateFiles(root, "*.cshtml", SearchOption.AllDirectories))
         {
             var template = Path.GetRelativePath(root, file).Replace('\\', '/');
@@ -133,16 +133,6 @@ public sealed partial class FormTargetTests(AppFixture app)
 
     private static string? Attribute(string tag, string name) =>
         new Regex($@"\s{name}=""(?<value>[^""]*)""").Match(tag) is { Success: true } match ? match.Groups["value"].Value : null;
-
-    private static string AppSourceDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var app = Path.Combine(directory.FullName, "src", "App");
-            if (File.Exists(Path.Combine(app, "App.csproj"))) return app;
-        }
-        throw new DirectoryNotFoundException($"No src/App above {AppContext.BaseDirectory}.");
-    }
 
     [GeneratedRegex(@"@\*.*?\*@", RegexOptions.Singleline)]
     private static partial Regex RazorComment();

@@ -95,7 +95,7 @@ public sealed class ApiEnvelopeTests(AppFixture app)
     [Test]
     public async Task Signed_out_callers_get_401()
     {
-        await ErrorOf(await app.NewBrowser().GetAsync("/api/me"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ErrorOf(await app.NewBrowser().GetAsync(SignedInUserModule.Path), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Test]
@@ -113,7 +113,7 @@ public sealed class ApiEnvelopeTests(AppFixture app)
     [Test]
     public async Task A_wrong_method_is_405()
     {
-        var response = await app.NewBrowser().PostJsonAsync("/api/me", new { });
+        var response = await app.NewBrowser().PostJsonAsync(SignedInUserModule.Path, new { });
         await ErrorOf(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
 

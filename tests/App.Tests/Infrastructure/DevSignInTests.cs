@@ -41,7 +41,7 @@ public sealed class DevSignInTests(AppFixture app)
         // The field is filled in by a script that detects the zone; without scripts it is posted empty.
         await browser.SignInAsync(id, $"{id}@example.test", "realtor", "");
 
-        var me = (await Browser.JsonAsync(await browser.GetAsync("/api/me"))).GetProperty("data");
+        var me = (await Browser.JsonAsync(await browser.GetAsync(SignedInUserModule.Path))).GetProperty("data");
         await Assert.That(me.GetProperty("timeZone").GetString()).IsEqualTo("UTC");
     }
 
@@ -67,10 +67,10 @@ public sealed class DevSignInTests(AppFixture app)
         var id = NewId();
         var first = app.NewBrowser();
         first.Bearer = await TokenAsync(id, "realtor");
-        var before = await Browser.JsonAsync(await first.GetAsync("/api/me"));
+        var before = await Browser.JsonAsync(await first.GetAsync(SignedInUserModule.Path));
         var second = app.NewBrowser();
         second.Bearer = await TokenAsync(id, "coach");
-        var after = await Browser.JsonAsync(await second.GetAsync("/api/me"));
+        var after = await Browser.JsonAsync(await second.GetAsync(SignedInUserModule.Path));
 
         await Assert.That(after.GetProperty("data").GetProperty("id").GetInt64())
             .IsEqualTo(before.GetProperty("data").GetProperty("id").GetInt64());
@@ -127,7 +127,7 @@ public sealed class DevSignInTests(AppFixture app)
         var browser = app.NewBrowser();
         browser.Bearer = await TokenAsync(id, "coach");
 
-        var me = await browser.GetAsync("/api/me");
+        var me = await browser.GetAsync(SignedInUserModule.Path);
         await Assert.That(me.StatusCode).IsEqualTo(HttpStatusCode.OK);
         var body = await Browser.JsonAsync(me);
         await Assert.That(body.GetProperty("data").GetProperty("externalId").GetString()).IsEqualTo(id);
@@ -160,7 +160,7 @@ public sealed class DevSignInTests(AppFixture app)
             });
         var browser = app.NewBrowser();
         browser.Bearer = forged;
-        var response = await browser.GetAsync("/api/me");
+        var response = await browser.GetAsync(SignedInUserModule.Path);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
     }
 
@@ -170,7 +170,7 @@ public sealed class DevSignInTests(AppFixture app)
         var token = await TokenAsync(NewId(), "coach");
         await using var second = await AppHost.StartAsync(app.Database.ConnectionString);
         var browser = new Browser(second.Server.CreateClient()) { Bearer = token };
-        var response = await browser.GetAsync("/api/me");
+        var response = await browser.GetAsync(SignedInUserModule.Path);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
     }
 

@@ -14,7 +14,7 @@ public sealed class OidcAuthTests(OidcAppFixture app)
     {
         var browser = app.NewBrowser();
         browser.Bearer = token;
-        return await browser.GetAsync("/api/me");
+        return await browser.GetAsync(SignedInUserModule.Path);
     }
 
     [Test]
@@ -142,7 +142,7 @@ public sealed class OidcAuthTests(OidcAppFixture app)
     [Test]
     public async Task A_signed_out_api_request_gets_401_in_the_envelope()
     {
-        var response = await app.NewBrowser().GetAsync("/api/me");
+        var response = await app.NewBrowser().GetAsync(SignedInUserModule.Path);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
         var error = (await Browser.JsonAsync(response)).GetProperty("error");
         await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("unauthenticated");

@@ -1,4 +1,5 @@
 using Alba;
+using Carter;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,8 @@ public static class AppHost
             builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
+            // Every host answers who its caller is (SignedInUserModule), whichever slices the app has.
+            builder.ConfigureServices(s => s.AddSingleton<ICarterModule, SignedInUserModule>());
             if (services is not null) builder.ConfigureServices(services);
             builder.ConfigureLogging(logging =>
             {

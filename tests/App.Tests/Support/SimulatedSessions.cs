@@ -28,8 +28,7 @@ public static class SimulatedSessions
     public static async Task<(Browser Browser, long UserId)> RealtorAsync(AppFixture app)
     {
         var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var me = await Browser.JsonAsync(await browser.GetAsync("/api/me"));
-        return (browser, me.GetProperty("data").GetProperty("id").GetInt64());
+        return (browser, await SignedInUserModule.UserIdAsync(browser));
     }
 
     /// <summary>Books the first free slot of one of the coach's event types (0: the one-on-one, 1: the group session).</summary>
@@ -53,6 +52,12 @@ public static class SimulatedSessions
     /// <summary>The scheduled event as the simulator holds it (read with the coach's own token).</summary>
     public static async Task<JsonElement> EventAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach, string eventUuid) =>
         (await ApiAsync(simulator, coach, $"scheduled_events/{eventUuid}")).GetProperty("resource");
+
+    /// <summary>The URI of the no-show mark Calendly (the simulator) holds for the invitee, or null (read with the coach's own token).</summary>
+    public static async Task<string?> NoShowAtCalendlyAsync(SimulatorServer simulator, ConnectedCoaches.ConnectedCoach coach, string inviteeUri) =>
+        (await ApiAsync(simulator, coach, inviteeUri)).GetProperty("resource").GetProperty("no_show") is { ValueKind: JsonValueKind.Object } noShow
+            ? noShow.GetProperty("uri").GetString()
+            : null;
 
     public sealed record SessionRow(long CoachId, long? RealtorId, string ScheduledEventUri, string InviteeUri, DateTimeOffset StartTime,
         string Status = "active", string EventName = "30 Minute Meeting", string? CancelUrl = null, string? RescheduleUrl = null);

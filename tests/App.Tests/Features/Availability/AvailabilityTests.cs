@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using App.Features.Availability;
 using App.Infrastructure.Calendly;
+using App.Infrastructure.Web;
 using App.Tests.Support;
 using TUnit.Assertions.Enums;
 using static App.Tests.Support.ApiResponses;
@@ -126,8 +127,12 @@ public sealed class AvailabilityTests(AppFixture app)
         await Assert.That(html).Contains("No date overrides");
         // Simulated mode: the simulator has no schedule editor, so the coach's booking page stands in.
         await Assert.That(html).Contains($"<a href=\"{coach.Account.SchedulingUrl}\" target=\"_blank\" rel=\"noopener\">Edit availability in Calendly</a>");
-        await Assert.That(html).Contains("hx-get=\"/event-types\" hx-trigger=\"load\"");
-        await Assert.That(html).Contains("<a href=\"/event-types\">Your event types</a>");
+        // The cards other slices declare for this page (the event types…) load themselves, or are links without JavaScript.
+        foreach (var part in PageContributions.PartsOf(PagePlaces.Availability))
+        {
+            await Assert.That(html).Contains($"hx-get=\"{part.Href}\" hx-trigger=\"load\"");
+            await Assert.That(html).Contains($"<a href=\"{part.Href}\">{part.Title}</a>");
+        }
     }
 
     [Test]
@@ -143,7 +148,8 @@ public sealed class AvailabilityTests(AppFixture app)
         await Assert.That(html).DoesNotContain("<html");
         await Assert.That(html).StartsWith("<section id=\"availability-schedules\"");
         await Assert.That(html).Contains("Working Hours (default)");
-        await Assert.That(html).DoesNotContain("hx-get=\"/event-types\"");
+        foreach (var part in PageContributions.PartsOf(PagePlaces.Availability))
+            await Assert.That(html).DoesNotContain($"hx-get=\"{part.Href}\"");
     }
 
     /// <summary>The simulator cannot make date overrides, so this shapes Calendly's documented rules directly.</summary>

@@ -13,7 +13,7 @@ public sealed class BookingsTests(AppFixture app)
     {
         var externalId = $"realtor-{Guid.NewGuid():N}";
         var browser = await ConnectedCoaches.SignedInAsync(app.Host, externalId, "realtor");
-        var id = (await Browser.JsonAsync(await browser.GetAsync("/api/me"))).GetProperty("data").GetProperty("id").GetInt64();
+        var id = await SignedInUserModule.UserIdAsync(browser);
         await using var db = await app.Database.OpenAsync();
         var bookingRef = await db.ExecuteScalarAsync<string>("select booking_ref from users where id = @id", new { id });
         return new Realtor(id, externalId, bookingRef!, browser);

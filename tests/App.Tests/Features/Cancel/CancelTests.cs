@@ -320,4 +320,8 @@ public sealed class CancelTests(AppFixture app)
         await Assert.That(page.StatusCode).IsEqualTo(HttpStatusCode.UnprocessableEntity);
         await Assert.That(await page.Content.ReadAsStringAsync()).Contains("<h1>Cancel a session</h1>");
     }
+
+    [Test]
+    public async Task The_route_documents_Calendly_s_errors_in_the_envelope() =>
+        await ApiDocument.AssertDocumentsUpstreamErrorsAsync(app, "post", "/api/calendly/events/cancel");
 }

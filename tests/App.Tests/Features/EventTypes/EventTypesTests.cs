@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using App.Infrastructure.Web;
 using App.Tests.Support;
 using static App.Tests.Support.ApiResponses;
 
@@ -143,6 +144,18 @@ public sealed partial class EventTypesTests(AppFixture app)
         await Assert.That(appended).DoesNotContain("30 Minute Meeting");
         await Assert.That(appended).DoesNotContain("Load more");
     }
+
+    [Test]
+    public async Task The_list_is_a_card_on_the_availability_page()
+    {
+        var card = PageContributions.PartsOf(PagePlaces.Availability).Single(part => part.Id == "event-types");
+        await Assert.That(card.Href).IsEqualTo("/event-types");
+        await Assert.That(card.Title).IsEqualTo("Your event types");
+    }
+
+    [Test]
+    public async Task The_route_documents_Calendly_s_errors_in_the_envelope() =>
+        await ApiDocument.AssertDocumentsUpstreamErrorsAsync(app, "get", "/api/calendly/events/types");
 
     [GeneratedRegex("<li class=\"load-more\">\\s*<a class=\"button\" href=\"(?<href>[^\"]+)\" hx-get=\"(?<get>[^\"]+)\" hx-select=\"#event-type-list > li\" hx-target=\"closest li\" hx-swap=\"outerHTML\">Load more</a>")]
     private static partial Regex LoadMore();

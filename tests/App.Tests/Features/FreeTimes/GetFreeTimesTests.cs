@@ -169,4 +169,23 @@ public sealed class GetFreeTimesTests(AppFixture app)
 
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
     }
+
+    [Test]
+    public async Task The_free_times_route_documents_its_query_and_its_answer()
+    {
+        var document = await ApiDocument.ReadAsync(app);
+        var operation = document.GetProperty("paths").GetProperty("/api/calendly/availability/free").GetProperty("get");
+
+        var parameters = operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToList();
+        await Assert.That(parameters).IsEquivalentTo(["eventUri", "startTime", "endTime"]);
+        var answer = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json")
+            .GetProperty("schema").GetProperty("$ref").GetString()!;
+        var envelope = document.GetProperty("components").GetProperty("schemas").GetProperty(answer.Split('/')[^1]);
+        await Assert.That(envelope.GetProperty("properties").TryGetProperty("data", out _)).IsTrue();
+        await Assert.That(operation.GetProperty("responses").TryGetProperty("400", out _)).IsTrue();
+    }
+
+    [Test]
+    public async Task The_route_documents_Calendly_s_errors_in_the_envelope() =>
+        await ApiDocument.AssertDocumentsUpstreamErrorsAsync(app, "get", "/api/calendly/availability/free");
 }

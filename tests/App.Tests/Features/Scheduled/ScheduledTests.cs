@@ -198,7 +198,7 @@ public sealed class ScheduledTests(AppFixture app)
     {
         var browser = app.NewBrowser();
         await browser.SignInAsync($"realtor-{Guid.NewGuid():N}"[..20], "tz@example.test", "realtor", "America/New_York");
-        var realtorId = (await DataAsync(await browser.GetAsync("/api/me"))).GetProperty("id").GetInt64();
+        var realtorId = await SignedInUserModule.UserIdAsync(browser);
         var coachId = await ConnectedCoaches.CreateUserAsync(app.Database, $"coach-{Guid.NewGuid():N}", "coach");
         // 03:00 UTC on 1 July is still 30 June in New York (UTC-4).
         await InsertSessionAsync(app.Database, MadeUpSession(coachId, realtorId, new DateTimeOffset(2031, 7, 1, 3, 0, 0, TimeSpan.Zero)));

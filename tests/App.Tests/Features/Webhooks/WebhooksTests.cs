@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using App.Features.Webhooks;
+using App.Infrastructure.Caching;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
 using App.Tests.Support;
@@ -11,6 +12,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Tests.Features.Webhooks;
 
@@ -226,27 +228,27 @@ public sealed class WebhooksTests(AppFixture app)
     }
 
     [Test]
-    public async Task An_event_type_the_coach_adds_in_Calendly_is_offered_once_its_event_type_created_is_applied()
+    public async Task An_event_type_the_coach_adds_in_Calendly_evicts_what_is_cached_of_the_coach_once_its_event_type_created_is_applied()
     {
         var (coach, inbox) = await SubscribedCoachAsync();
         await using var _ = inbox;
-        var realtor = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
-        var week = $"/coaches/{coach.UserId}/free-times";
-        await Assert.That((await realtor.GetAsync(week)).StatusCode).IsEqualTo(HttpStatusCode.OK);
+        // What the slices that read a coach's event types cache under the shared tags (CacheTags) until told otherwise.
+        var cache = app.Host.Services.GetRequiredService<IFusionCache>();
+        var freeTimes = $"test:free-times:{coach.UserId}";
+        var profile = $"test:profile:{coach.UserId}";
+        await cache.SetAsync(freeTimes, "cached", tags: [CacheTags.FreeTimesOfCoach(coach.UserId)]);
+        await cache.SetAsync(profile, "cached", tags: [CacheTags.CoachProfile(coach.UserId)]);
 
         var created = await app.Simulator.Http.PostAsJsonAsync("_sim/event_types", new { owner = coach.Account.Uri, name = "Listing Review" });
         var eventType = (await Browser.JsonAsync(created)).GetProperty("uri").GetString()!;
         var delivery = await inbox.WaitForAsync("event_type.created", eventType);
-        var withNewType = $"{week}?eventUri={Uri.EscapeDataString(eventType)}";
-        // The coach's event types are cached: until the delivery is applied, the new one is not known here.
-        await Assert.That((await realtor.GetAsync(withNewType)).StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+        await Assert.That((await cache.TryGetAsync<string>(freeTimes)).HasValue).IsTrue();
 
         await DeliverAsync(delivery.Body, delivery.Signature);
         await ProcessAllAsync(eventType);
 
-        var page = await realtor.GetAsync(withNewType);
-        await Assert.That(page.StatusCode).IsEqualTo(HttpStatusCode.OK);
-        await Assert.That(await page.Content.ReadAsStringAsync()).Contains("Listing Review");
+        await Assert.That((await cache.TryGetAsync<string>(freeTimes)).HasValue).IsFalse();
+        await Assert.That((await cache.TryGetAsync<string>(profile)).HasValue).IsFalse();
     }
 
     [Test]

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using App.Features.Webhooks;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
 using App.Infrastructure.Web;
@@ -18,6 +17,7 @@ namespace Benchmarks;
 /// same PostgreSQL in the same run (goal ≥ 0.5), with nothing lost or duplicated; and the lag from delivery to processed
 /// (p50, p99) with the processor running at that load.
 /// </summary>
+[Benchmark("webhooks", "[seconds] [ingest-only]")]
 public static class WebhooksBenchmark
 {
     private const int Concurrency = 32;

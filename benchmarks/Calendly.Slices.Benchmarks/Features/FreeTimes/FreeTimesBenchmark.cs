@@ -21,6 +21,7 @@ namespace Benchmarks;
 /// (goal ≥ 0.7) with p99 latencies; upstream calls for 1,000 concurrent cold requests of one key (goal 1); and the
 /// same load during a Calendly outage with a warm cache (goal: no errors).
 /// </summary>
+[Benchmark("free-times", "[seconds] [days]")]
 public static partial class FreeTimesBenchmark
 {
     public static async Task RunAsync(string[] args)
