@@ -21,7 +21,12 @@ public sealed class AppFixture : IAsyncInitializer, IAsyncDisposable
         Database = await TestDatabase.CreateAsync();
         Simulator = await SimulatorServer.StartAsync();
         // The test assembly's own routes (FaultsModule) produce each error class through the real pipeline.
-        Host = await AppHost.StartAsync(Database.ConnectionString, Simulator.AppSettings(), logs: Logs,
+        // Tests break Calendly for their own coach only (per-user faults), but the circuit breaker counts every coach's
+        // calls to the host: here it never opens, so one test's outage cannot fail another's calls. The breaker itself
+        // is tested on hosts of its own (CalendlyOutageTests).
+        var settings = Simulator.AppSettings();
+        settings["CALENDLY_BREAKER_MIN_THROUGHPUT"] = "10000";
+        Host = await AppHost.StartAsync(Database.ConnectionString, settings, logs: Logs,
             services: s => s.AddSingleton<ICarterModule, Infrastructure.FaultsModule>());
     }
 

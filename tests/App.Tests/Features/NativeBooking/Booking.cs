@@ -35,7 +35,7 @@ internal static class Booking
         var now = DateTimeOffset.UtcNow;
         var response = await realtor.GetAsync($"/api/calendly/availability/free?eventUri={Uri.EscapeDataString(eventTypeUri)}"
             + $"&startTime={Iso(now)}&endTime={Iso(now.AddDays(7))}");
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"free times: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return [.. (await Browser.JsonAsync(response)).GetProperty("data").GetProperty("slots").EnumerateArray()
             .Select(slot => slot.GetProperty("startTime").GetDateTimeOffset())];
     }
