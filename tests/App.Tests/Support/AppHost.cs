@@ -1,3 +1,4 @@
+using App.Infrastructure.Configuration;
 using Alba;
 using Carter;
 using Microsoft.AspNetCore.Hosting;
@@ -30,4 +31,20 @@ public static class AppHost
                 if (logs is not null) logging.AddProvider(logs);
             });
         });
+
+    /// <summary>Starts the app expecting its settings to be refused, and returns the refusal (every bad setting, named).</summary>
+    public static async Task<InvalidConfigurationException> StartFailsAsync(Dictionary<string, string> settings,
+        Action<IServiceCollection>? services = null)
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        try
+        {
+            await using var host = await StartAsync(database.ConnectionString, settings, services: services);
+        }
+        catch (InvalidConfigurationException e)
+        {
+            return e;
+        }
+        throw new InvalidOperationException("The app started.");
+    }
 }
