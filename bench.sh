@@ -3,6 +3,7 @@
 #   ./bench.sh token-refresh [integrations=10000] [token requests per minute=12000]
 #   ./bench.sh free-times [seconds per load run=4] [days of free times asked=7]
 #   ./bench.sh webhooks [seconds of load=5] [ingest-only]
+#   ./bench.sh native-booking [bookings of each kind=200]
 # Figures go to BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
