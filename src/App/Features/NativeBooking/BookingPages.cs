@@ -65,8 +65,9 @@ public sealed class BookingPages : ICarterModule
         // A decided refusal is kept with its key; the next try is a new attempt and needs a key of its own.
         var key = outcome.IsDecided || string.IsNullOrWhiteSpace(posted.IdempotencyKey) ? Guid.NewGuid().ToString() : posted.IdempotencyKey;
         var form = BookingFormView.Refused(offer, offer.Type, posted, outcome, user, key);
-        context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return HtmxPages.PageOrPartial(context, BookingFormPage.Create(form), _BookingForm.Create(form));
+        var (page, partial) = (BookingFormPage.Create(form), _BookingForm.Create(form));
+        page.StatusCode = partial.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return HtmxPages.PageOrPartial(context, page, partial);
     }
 
     /// <summary>The confirmation as a page: where a booking without JavaScript lands, and a link to come back to.</summary>
