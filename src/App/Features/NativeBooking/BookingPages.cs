@@ -151,7 +151,7 @@ internal sealed record PostedBooking(string? EventTypeUri, string? StartTime, st
 
 /// <summary>What the form shows: the time twice (the realtor's zone and the coach's), the fields, and what was wrong with them.</summary>
 public sealed record BookingFormView(
-    long CoachId, string CoachName, string EventTypeUri, string EventTypeName, int Duration, string OnCalendlyUrl,
+    long CoachId, string CoachName, string EventTypeUri, string EventTypeName, int Duration,
     DateTimeOffset StartTime, ShownTime When, IReadOnlyList<ShownTime> OtherTimes, IReadOnlyList<QuestionField> Questions,
     LocationField? Location, string Guests, string? GuestsError, string IdempotencyKey, string? Error)
 {
@@ -199,8 +199,7 @@ public sealed record BookingFormView(
         var guestProblems = problems?.Where(p => p.Key.StartsWith("guests", StringComparison.Ordinal)).SelectMany(p => p.Value).ToList() ?? [];
         var asks = type.Locations?.FirstOrDefault() is { Kind: "outbound_call" or "ask_invitee" } kind ? kind.Kind : null;
         // Named as the coach's week and the confirmation name them.
-        return new BookingFormView(offer.Coach.Id, offer.Coach.Email ?? offer.Coach.ExternalId, type.Uri, type.Name, type.Duration,
-            offer.OnCalendlyUrl, start, ShownTime.Of(start, viewer, coach), [.. otherTimes.Select(time => ShownTime.Of(time, viewer, coach))],
+        return new BookingFormView(offer.Coach.Id, offer.Coach.Email ?? offer.Coach.ExternalId, type.Uri, type.Name, type.Duration, start, ShownTime.Of(start, viewer, coach), [.. otherTimes.Select(time => ShownTime.Of(time, viewer, coach))],
             questions, asks is null ? null : new LocationField(asks == "outbound_call", location ?? "", Problem("location")),
             guests, guestProblems.Count > 0 ? string.Join(" ", guestProblems) : null, key, error);
     }
