@@ -31,12 +31,11 @@ public sealed class BookingPages : ICarterModule
     public static async Task<IResult> ShowForm(long coachId, string? eventTypeUri, string? startTime, HttpContext context, CurrentUser user,
         [AsParameters] BookingServices services, CancellationToken ct)
     {
-        var start = ParseStart(startTime)
-            ?? throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed", "Choose a free time from the coach's week to book it.",
-                new Dictionary<string, string[]> { ["startTime"] = ["must be an ISO-8601 date and time with an offset."] });
-        var offer = await OfferAsync(coachId, eventTypeUri, user, services, ct);
-        if (offer.Type is null) return Results.Redirect(offer.OnCalendlyUrl);
-        var form = BookingFormView.Blank(offer, offer.Type, start, user, Guid.NewGuid().ToString());
+        var start = ParseStart(startTime) ?? throw NoTimeChosen();
+        var (coach, onCalendly) = await BookableCoachAsync(coachId, eventTypeUri, user, services, ct);
+        if (onCalendly is not null) return Results.Redirect(onCalendly);
+        var offer = await OfferAsync(coach, eventTypeUri!, services, ct);
+        var form = BookingFormView.Blank(offer, start, user, Guid.NewGuid().ToString());
         return HtmxPages.PageOrPartial(context, BookingFormPage.Create(form), _BookingForm.Create(form));
     }
 
@@ -48,8 +47,8 @@ public sealed class BookingPages : ICarterModule
         CancellationToken ct)
     {
         var posted = PostedBooking.Read(await context.Request.ReadFormAsync(ct));
-        var offer = await OfferAsync(coachId, posted.EventTypeUri, user, services, ct);
-        if (offer.Type is null) return Results.Redirect(offer.OnCalendlyUrl);
+        var (coach, onCalendly) = await BookableCoachAsync(coachId, posted.EventTypeUri, user, services, ct);
+        if (onCalendly is not null) return Results.Redirect(onCalendly);
 
         var outcome = await BookAsync(posted.Request, posted.IdempotencyKey, context, user, services, ct);
         if (outcome.Session is { } session)
@@ -64,7 +63,9 @@ public sealed class BookingPages : ICarterModule
 
         // A decided refusal is kept with its key; the next try is a new attempt and needs a key of its own.
         var key = outcome.IsDecided || string.IsNullOrWhiteSpace(posted.IdempotencyKey) ? Guid.NewGuid().ToString() : posted.IdempotencyKey;
-        var form = BookingFormView.Refused(offer, offer.Type, posted, outcome, user, key);
+        // Read only now: a booking that goes through needs nothing of it here (BookAsync reads it for itself).
+        var offer = await OfferAsync(coach, posted.EventTypeUri!, services, ct);
+        var form = BookingFormView.Refused(offer, posted, outcome, user, key);
         var (page, partial) = (BookingFormPage.Create(form), _BookingForm.Create(form));
         page.StatusCode = partial.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return HtmxPages.PageOrPartial(context, page, partial);
@@ -84,13 +85,18 @@ public sealed class BookingPages : ICarterModule
         return Results.File(SessionCalendar.Of(booked, clock.GetUtcNow()), SessionCalendar.ContentType, $"session-{uuid}.ics");
     }
 
+    internal static ApiException NoTimeChosen() =>
+        new(StatusCodes.Status400BadRequest, "validation_failed", "Choose a free time from the coach's week to book it.",
+            new Dictionary<string, string[]> { ["startTime"] = ["must be an ISO-8601 date and time with an offset."] });
+
     private static ApiException NotYours() => new(StatusCodes.Status404NotFound, "not_found", "You have no session with that id.");
 
     /// <summary>
-    /// The coach and the event type the form books, read with the coach's token; without the event type when the coach's
-    /// connection cannot book from the app, and Calendly's embedded page is where to go instead.
+    /// The connected coach the form books with, and, when their connection cannot book from the app, Calendly's embedded
+    /// page to go to instead (the Bookings slice's route).
     /// </summary>
-    private static async Task<Offer> OfferAsync(long coachId, string? eventTypeUri, CurrentUser user, BookingServices services, CancellationToken ct)
+    private static async Task<(CalendlyCoach Coach, string? OnCalendly)> BookableCoachAsync(long coachId, string? eventTypeUri, CurrentUser user,
+        BookingServices services, CancellationToken ct)
     {
         if (!user.IsRealtor)
             throw new ApiException(StatusCodes.Status403Forbidden, "forbidden", "Only realtors book sessions; coaches are booked.");
@@ -102,9 +108,14 @@ public sealed class BookingPages : ICarterModule
             coach = await CalendlyCoach.FindAsync(connection, coachId, ct);
         if (coach is not { ConnectionStatus: CalendlyTokens.Active })
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", "No connected coach has that id.");
-        var onCalendly = QueryHelpers.AddQueryString($"/coaches/{coachId}/book", "eventTypeUri", eventTypeUri);
-        if (!coach.Grants(CalendlyScopes.ScheduledEventsWrite)) return new Offer(coach, null, onCalendly);
+        return (coach, coach.Grants(CalendlyScopes.ScheduledEventsWrite)
+            ? null
+            : QueryHelpers.AddQueryString($"/coaches/{coachId}/book", "eventTypeUri", eventTypeUri));
+    }
 
+    /// <summary>The coach's event type as Calendly describes it now (its questions, its location), read with the coach's token.</summary>
+    private static async Task<Offer> OfferAsync(CalendlyCoach coach, string eventTypeUri, BookingServices services, CancellationToken ct)
+    {
         EventType type;
         try
         {
@@ -117,15 +128,15 @@ public sealed class BookingPages : ICarterModule
         }
         if (type.Profile?.Owner?.TrimEnd('/') != coach.CalendlyUserUri.TrimEnd('/') || !type.Active || type.DeletedAt is not null)
             throw NoSuchSessionType();
-        return new Offer(coach, type, onCalendly);
+        return new Offer(coach, type);
     }
 
     private static ApiException NoSuchSessionType(Exception? inner = null) =>
         new(StatusCodes.Status404NotFound, "not_found", "That coach offers no such session type.", inner: inner);
 }
 
-/// <summary>A coach's event type as the booking form offers it, and the embedded Calendly page that books it otherwise.</summary>
-internal sealed record Offer(CalendlyCoach Coach, EventType? Type, string OnCalendlyUrl);
+/// <summary>A coach's event type as the booking form offers it.</summary>
+internal sealed record Offer(CalendlyCoach Coach, EventType Type);
 
 /// <summary>The booking form as posted: the request for <see cref="NativeBookingModule.BookAsync"/> and the values to show again.</summary>
 internal sealed record PostedBooking(string? EventTypeUri, string? StartTime, string? IdempotencyKey, IReadOnlyList<string> Answers,
@@ -152,18 +163,19 @@ internal sealed record PostedBooking(string? EventTypeUri, string? StartTime, st
 /// <summary>What the form shows: the time twice (the realtor's zone and the coach's), the fields, and what was wrong with them.</summary>
 public sealed record BookingFormView(
     long CoachId, string CoachName, string EventTypeUri, string EventTypeName, int Duration,
-    DateTimeOffset StartTime, ShownTime When, IReadOnlyList<ShownTime> OtherTimes, IReadOnlyList<QuestionField> Questions,
+    ShownTime When, IReadOnlyList<ShownTime> OtherTimes, IReadOnlyList<QuestionField> Questions,
     LocationField? Location, string Guests, string? GuestsError, string IdempotencyKey, string? Error)
 {
     /// <summary>The one question Calendly puts on every new event type: where a realtor's notes for the coach go.</summary>
     public const string NotesQuestion = "Please share anything that will help prepare for our meeting.";
 
-    internal static BookingFormView Blank(Offer offer, EventType type, DateTimeOffset start, CurrentUser user, string key) =>
-        Of(offer, type, start, user, key, answers: [], location: null, guests: "", problems: null, otherTimes: [], error: null);
+    internal static BookingFormView Blank(Offer offer, DateTimeOffset start, CurrentUser user, string key) =>
+        Of(offer, start, user, key, answers: [], location: null, guests: "", problems: null, otherTimes: [], error: null);
 
-    internal static BookingFormView Refused(Offer offer, EventType type, PostedBooking posted, BookingOutcome outcome, CurrentUser user, string key)
+    internal static BookingFormView Refused(Offer offer, PostedBooking posted, BookingOutcome outcome, CurrentUser user, string key)
     {
-        var start = ParseStart(posted.StartTime);
+        // The form always posts a time it offered; only a hand-made post lacks one.
+        var start = ParseStart(posted.StartTime) ?? throw BookingPages.NoTimeChosen();
         var problems = outcome.Refusal?.Code == "validation_failed" && outcome.Refusal.Details is IDictionary<string, string[]> fields
             ? new Dictionary<string, string[]>(fields)
             : null;
@@ -178,14 +190,15 @@ public sealed record BookingFormView(
                 : "That time was just taken, and the coach has no other free time that day. Pick another day in the coach's week.",
             _ => outcome.Refusal?.Message,
         };
-        return Of(offer, type, start ?? DateTimeOffset.MinValue, user, key, posted.Answers, posted.Location, posted.Guests, problems,
+        return Of(offer, start, user, key, posted.Answers, posted.Location, posted.Guests, problems,
             otherTimes, error);
     }
 
-    private static BookingFormView Of(Offer offer, EventType type, DateTimeOffset start, CurrentUser user, string key,
+    private static BookingFormView Of(Offer offer, DateTimeOffset start, CurrentUser user, string key,
         IReadOnlyList<string> answers, string? location, string guests, Dictionary<string, string[]>? problems,
         IReadOnlyList<DateTimeOffset> otherTimes, string? error)
     {
+        var type = offer.Type;
         string? Problem(string field) => problems?.TryGetValue(field, out var messages) == true ? string.Join(" ", messages) : null;
         var viewer = ShownTime.Zone(user.TimeZone);
         var coach = ShownTime.Zone(offer.Coach.TimeZone);
@@ -199,7 +212,8 @@ public sealed record BookingFormView(
         var guestProblems = problems?.Where(p => p.Key.StartsWith("guests", StringComparison.Ordinal)).SelectMany(p => p.Value).ToList() ?? [];
         var asks = type.Locations?.FirstOrDefault() is { Kind: "outbound_call" or "ask_invitee" } kind ? kind.Kind : null;
         // Named as the coach's week and the confirmation name them.
-        return new BookingFormView(offer.Coach.Id, offer.Coach.Email ?? offer.Coach.ExternalId, type.Uri, type.Name, type.Duration, start, ShownTime.Of(start, viewer, coach), [.. otherTimes.Select(time => ShownTime.Of(time, viewer, coach))],
+        return new BookingFormView(offer.Coach.Id, offer.Coach.Email ?? offer.Coach.ExternalId, type.Uri, type.Name, type.Duration,
+            ShownTime.Of(start, viewer, coach), [.. otherTimes.Select(time => ShownTime.Of(time, viewer, coach))],
             questions, asks is null ? null : new LocationField(asks == "outbound_call", location ?? "", Problem("location")),
             guests, guestProblems.Count > 0 ? string.Join(" ", guestProblems) : null, key, error);
     }
@@ -224,12 +238,12 @@ public sealed record BookingFormView(
 }
 
 /// <summary>An instant as the realtor and the coach read it, each in their own zone.</summary>
-public sealed record ShownTime(DateTimeOffset Instant, string Iso, string Viewer, string ViewerZone, string Coach, string CoachZone)
+public sealed record ShownTime(string Iso, string Viewer, string ViewerZone, string Coach, string CoachZone)
 {
     public bool SameZone => ViewerZone == CoachZone;
 
     internal static ShownTime Of(DateTimeOffset instant, TimeZoneInfo viewer, TimeZoneInfo coach) =>
-        new(instant, IsoTime.Seconds(instant), Format(instant, viewer), viewer.Id, Format(instant, coach), coach.Id);
+        new(IsoTime.Seconds(instant), Format(instant, viewer), viewer.Id, Format(instant, coach), coach.Id);
 
     internal static TimeZoneInfo Zone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 
