@@ -42,6 +42,13 @@ public sealed class AccessibilityTests(BrowserFixture app)
         foreach (var path in new[] { "/dashboard", "/coaches", "/sessions", "/settings", $"/coaches/{coachId}/free-times",
                      $"/coaches/{coachId}/book?eventTypeUri={Uri.EscapeDataString(account.EventTypes[0])}" })
             problems.AddRange(await ProblemsAsync(realtor, path));
+        // The booking form a free time opens, and the confirmation booking it leads to.
+        await realtor.GotoAsync($"/coaches/{coachId}/free-times");
+        var bookTime = (await realtor.Locator(".week-grid a[href*='/book-a-time']").First.GetAttributeAsync("href"))!;
+        problems.AddRange(await ProblemsAsync(realtor, bookTime));
+        await realtor.Locator("button[type=submit]", new() { HasText = "Book" }).ClickAsync();
+        var calendar = (await realtor.Locator("a", new() { HasText = "Add to calendar" }).GetAttributeAsync("href"))!;
+        problems.AddRange(await ProblemsAsync(realtor, calendar.Replace("/calendar.ics", "")));
 
         await Assert.That(problems).IsEmpty();
     }

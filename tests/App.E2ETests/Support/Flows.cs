@@ -7,12 +7,14 @@ namespace App.E2ETests.Support;
 /// <summary>What people do at the start of most journeys, done as they do it: through the pages.</summary>
 public static class Flows
 {
-    public static async Task SignInAsync(IPage page, string userId, string role)
+    /// <summary>Signs in through the development form; in <paramref name="timeZone"/>, else the browser's (as the form detects it).</summary>
+    public static async Task SignInAsync(IPage page, string userId, string role, string? timeZone = null)
     {
         await page.GotoAsync("/dev/sign-in");
         await page.FillAsync("input[name=userId]", userId);
         await page.FillAsync("input[name=email]", $"{userId}@example.test");
         await page.SelectOptionAsync("select[name=role]", role);
+        if (timeZone is not null) await page.FillAsync("input[name=timeZone]", timeZone);
         await page.ClickAsync("button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
     }

@@ -112,7 +112,8 @@ public sealed class FreeTimesModule : ICarterModule
                 $"{coachName}'s Calendly connection has lapsed: their free times are back once they reconnect it.", inner: e);
         }
         var coachZone = WeekGrid.Zone(connected.TimeZone);
-        var view = new WeekView(coachId, coachName, coachZone.Id, viewerZone.Id, eventTypes, selected?.Uri, firstDay,
+        var view = new WeekView(coachId, coachName, coachZone.Id, viewerZone.Id,
+            connected.Grants(CalendlyScopes.ScheduledEventsWrite), eventTypes, selected?.Uri, firstDay,
             WeekGrid.Build(firstDay, free.Slots, viewerZone, coachZone), free.Stale, free.FetchedAt,
             firstDay > today ? firstDay.AddDays(-WeekGrid.Days) : null, firstDay.AddDays(WeekGrid.Days));
         return HtmxPages.PageOrPartial(context, FreeTimesPage.Create(view), _FreeTimesWeek.Create(view));

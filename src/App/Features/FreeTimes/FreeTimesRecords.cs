@@ -26,8 +26,10 @@ public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale
     [JsonIgnore] public ReadOnlyMemory<byte>? SlotsJson { get; init; }
 }
 
+/// <param name="BooksInApp">The coach's connection lets the app book (scheduled_events:write): a free time opens the app's
+/// booking form; otherwise Calendly's own booking page, embedded.</param>
 public sealed record WeekView(
-    long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone,
+    long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone, bool BooksInApp,
     IReadOnlyList<OfferedEventType> EventTypes, string? EventTypeUri,
     DateOnly FirstDay, IReadOnlyList<WeekDay> Days, bool Stale, DateTimeOffset FetchedAt, DateOnly? PreviousWeek, DateOnly NextWeek)
 {
@@ -42,4 +44,4 @@ public sealed record WeekView(
 
 public sealed record WeekDay(DateOnly Date, IReadOnlyList<WeekSlot> Slots);
 
-public sealed record WeekSlot(DateTimeOffset StartTime, string ViewerTime, string CoachTime, int InviteesRemaining, string SchedulingUrl);
+public sealed record WeekSlot(DateTimeOffset StartTime, string ViewerTime, string CoachTime, int InviteesRemaining);

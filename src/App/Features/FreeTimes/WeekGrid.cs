@@ -22,8 +22,7 @@ public static class WeekGrid
                 slot.StartTime,
                 Format(slot.StartTime, viewer, "HH:mm"),
                 Format(slot.StartTime, coach, "ddd HH:mm"),
-                slot.InviteesRemaining,
-                slot.SchedulingUrl)).ToList())).ToList();
+                slot.InviteesRemaining)).ToList())).ToList();
     }
 
     /// <summary>A user's time zone by its id; UTC when this machine does not know it.</summary>

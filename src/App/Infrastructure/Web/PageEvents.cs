@@ -9,6 +9,9 @@ public static class PageEvents
     /// <summary>A session was booked, canceled or marked: session rows and lists reload themselves.</summary>
     public const string SessionsChanged = "sessions-changed";
 
+    /// <summary>A booking took a free time: week grids fetch themselves again.</summary>
+    public const string FreeTimesChanged = "free-times-changed";
+
     /// <summary>The coach's Calendly connection changed: the connection card reloads itself.</summary>
     public const string CalendlyConnectionChanged = "calendly-connection-changed";
 }

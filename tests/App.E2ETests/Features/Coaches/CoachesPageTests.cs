@@ -19,6 +19,7 @@ public sealed class CoachesPageTests(BrowserFixture app)
         await card.ScrollIntoViewIfNeededAsync();
 
         await Expect(card.Locator(".week-grid")).ToBeVisibleAsync();
-        await Expect(card.Locator(".week-grid a").First).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^http"));
+        // Each free time opens the app's booking form.
+        await Expect(card.Locator(".week-grid a").First).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("/book-a-time\\?"));
     }
 }

@@ -31,7 +31,7 @@ public sealed partial class FreeTimesWeekTests(AppFixture app)
     }
 
     [Test]
-    public async Task The_week_page_shows_seven_days_of_slots_linking_to_Calendly_and_a_next_week_link()
+    public async Task The_week_page_shows_seven_days_of_slots_linking_to_the_booking_form_and_a_next_week_link()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
         var realtor = await SignedInAsync(app.Host, "realtor");
@@ -45,7 +45,12 @@ public sealed partial class FreeTimesWeekTests(AppFixture app)
         await Assert.That(DaySection().Matches(html).Count).IsEqualTo(7);
         var (start, end) = (Tomorrow, Tomorrow.AddDays(7));
         var calendly = await CalendlySlotsAsync(app.Simulator, coach.Tokens.AccessToken, coach.Account.EventTypes[0], start, end);
-        await Assert.That(ShownSlots(html).Select(s => new Slot(s.StartTime, s.Href))).IsEquivalentTo(calendly);
+        // Each free time opens the app's booking form for that start time (NativeBooking's page, reached by URL).
+        var eventUri = Uri.EscapeDataString(coach.Account.EventTypes[0]);
+        await Assert.That(ShownSlots(html).Select(s => new Slot(s.StartTime, s.Href))).IsEquivalentTo(calendly.Select(slot => slot with
+        {
+            SchedulingUrl = $"/coaches/{coach.UserId}/book-a-time?eventTypeUri={eventUri}&startTime={Uri.EscapeDataString(Iso(slot.StartTime))}",
+        }));
         var next = WebUtility.HtmlEncode($"/coaches/{coach.UserId}/free-times?week={Day(firstDay.AddDays(7))}&eventUri={Uri.EscapeDataString(coach.Account.EventTypes[0])}");
         await Assert.That(html).Contains($"href=\"{next}\"");
         await Assert.That(html).Contains($"hx-get=\"{next}\"");
