@@ -32,7 +32,8 @@ public static class ApiErrors
     {
         var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var (status, code, message, details) = Classify(exception);
-        if (status >= 500)
+        // A bug gets its stack trace in the log; an outage (503) is one warning line, written with the answer.
+        if (status == StatusCodes.Status500InternalServerError)
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiErrors))
                 .LogError(exception, "Unhandled exception on {Method} {Path} (trace {TraceId})",
@@ -68,7 +69,21 @@ public static class ApiErrors
             "The request body is not valid JSON for this route.", JsonDetails(json)),
         BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 400 ? "validation_failed" : Describe(bad.StatusCode).Code,
             bad.Message, BindingDetails(bad.Message)),
+        _ when DatabaseUnavailable(exception) => (503, "database_unavailable",
+            "The database cannot be reached right now; try again in a moment.", null),
         _ => (500, "internal_error", "Something went wrong on our side. Quote the trace id if you report it.", null),
+    };
+
+    /// <summary>
+    /// PostgreSQL cannot be reached or has gone away (stopped, restarting, the connection dropped, the pool exhausted):
+    /// a passing outage, not a bug. Errors PostgreSQL itself reports about a query stay 500s, except those that say
+    /// the server is shutting down or not yet accepting connections.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception? exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException => true,
+        _ => exception?.InnerException is NpgsqlException inner && DatabaseUnavailable(inner),
     };
 
     internal static (string Code, string Message) Describe(int status) => status switch

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace App.Tests.Support;
+
+/// <summary>
+/// A loopback TCP forwarder between the app and PostgreSQL, so a test can take the database away (connections cut,
+/// new ones refused) and bring it back, without stopping the server other tests share.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly IPEndPoint _target;
+    private readonly List<TcpClient> _open = [];
+    private readonly Lock _gate = new();
+    private TcpListener? _listener;
+    private CancellationTokenSource _stop = new();
+
+    private TcpProxy(IPEndPoint target, int port)
+    {
+        _target = target;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static TcpProxy Start(string host, int port)
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var free = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var proxy = new TcpProxy(new IPEndPoint(Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork), port), free);
+        proxy.Open();
+        return proxy;
+    }
+
+    /// <summary>Accepts connections again, forwarding each to the database.</summary>
+    public void Open()
+    {
+        _stop = new CancellationTokenSource();
+        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _listener.Start();
+        _ = AcceptAsync(_listener, _stop.Token);
+    }
+
+    /// <summary>The database is gone: every open connection is cut and new ones are refused.</summary>
+    public void Cut()
+    {
+        _stop.Cancel();
+        _listener?.Stop();
+        lock (_gate)
+        {
+            foreach (var client in _open) client.Dispose();
+            _open.Clear();
+        }
+    }
+
+    private async Task AcceptAsync(TcpListener listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try { inbound = await listener.AcceptTcpClientAsync(ct); }
+            catch (Exception) { return; }
+            var outbound = new TcpClient();
+            try { await outbound.ConnectAsync(_target, ct); }
+            catch (Exception) { inbound.Dispose(); outbound.Dispose(); continue; }
+            lock (_gate) _open.AddRange([inbound, outbound]);
+            _ = PumpAsync(inbound, outbound, ct);
+            _ = PumpAsync(outbound, inbound, ct);
+        }
+    }
+
+    private static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken ct)
+    {
+        try { await from.GetStream().CopyToAsync(to.GetStream(), ct); }
+        catch (Exception) { /* cut: the other side is closed below */ }
+        from.Dispose();
+        to.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Cut();
+        _stop.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
