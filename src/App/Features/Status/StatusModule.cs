@@ -26,7 +26,8 @@ public sealed class StatusModule : ICarterModule
         IReadOnlyList<string> MissingScopes,
         SimulatorUrls? Simulator);
 
-    public sealed record StatusView(ConnectionStatus Status, CurrentUser User);
+    /// <param name="FailuresWorthAWarning">Failed refreshes in a row after which the card warns (CALENDLY_REFRESH_MAX_FAILURES).</param>
+    public sealed record StatusView(ConnectionStatus Status, CurrentUser User, int FailuresWorthAWarning);
 
     private sealed record IntegrationRow(
         string Status, DateTimeOffset ExpiresAt, DateTimeOffset? LastSyncAt, DateTimeOffset? LastRefreshedAt,
@@ -54,9 +55,9 @@ public sealed class StatusModule : ICarterModule
         TypedResults.Ok(Envelope.Of(await QueryStatus(user, db, calendly, ct)));
 
     public static async Task<IResult> ShowStatus(HttpContext context, CurrentUser user, NpgsqlDataSource db, CalendlyOptions calendly,
-        CancellationToken ct)
+        TokenLifecycleOptions tokens, CancellationToken ct)
     {
-        var view = new StatusView(await QueryStatus(user, db, calendly, ct), user);
+        var view = new StatusView(await QueryStatus(user, db, calendly, ct), user, tokens.MaxRefreshFailures);
         return HtmxPages.PageOrPartial(context, StatusPage.Create(view), _StatusCard.Create(view));
     }
 

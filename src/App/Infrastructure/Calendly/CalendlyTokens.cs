@@ -132,13 +132,14 @@ public sealed class CalendlyTokens(
     }
 
     /// <summary>
-    /// Classifies a failed refresh: a dead grant means reconnect now; anything else backs off exponentially and,
-    /// after <see cref="TokenLifecycleOptions.MaxRefreshFailures"/> in a row, also asks the coach to reconnect.
+    /// Classifies a failed refresh: only a dead grant (invalid_grant, a revoked token) means reconnect, since only the
+    /// coach can fix it; anything else (Calendly down, rate limited, a broken answer) backs off exponentially, up to
+    /// the longest wait, for as long as it lasts: an outage must not cost coaches their connections.
     /// </summary>
     private async Task RecordFailureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntegrationRow row, CalendlyException e)
     {
         var failures = row.FailedRefreshCount + 1;
-        var mustReconnect = e.Failure == CalendlyFailure.ReconnectRequired || failures >= options.MaxRefreshFailures;
+        var mustReconnect = e.Failure == CalendlyFailure.ReconnectRequired;
         var backoff = TimeSpan.FromTicks(Math.Min(options.RefreshBackoffBase.Ticks * (1L << Math.Min(failures - 1, 20)), options.RefreshBackoffMax.Ticks));
         const string sql = """
             update calendly_integrations

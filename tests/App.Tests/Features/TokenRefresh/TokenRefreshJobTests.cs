@@ -71,6 +71,38 @@ public sealed class TokenRefreshJobTests
     }
 
     [Test]
+    public async Task Transient_failures_never_end_a_connection_and_the_card_warns_after_the_set_count()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(new Dictionary<string, string>
+        {
+            ["CALENDLY_MAX_RETRIES"] = "0", ["CALENDLY_REFRESH_MAX_FAILURES"] = "2",
+        });
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var browser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
+        await using var db = await calendly.Database.OpenAsync();
+        await db.ExecuteAsync("update calendly_integrations set expires_at = now() + interval '10 minutes'");
+        await calendly.Simulator.SetFaultsAsync(new { errorRate = 1.0, endpoints = new[] { "/oauth/token" } });
+
+        // Four failed refreshes in a row, each as soon as it is allowed (Calendly answering 5xx for a long while).
+        var cards = new List<string>();
+        for (var run = 0; run < 4; run++)
+        {
+            await db.ExecuteAsync("update calendly_integrations set next_refresh_at = null");
+            await Assert.That((await RunAsync(host)).Failed).IsEqualTo(1);
+            cards.Add(await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync());
+        }
+
+        var row = await db.QuerySingleAsync<(string Status, int FailedRefreshCount, DateTimeOffset NextRefreshAt)>(
+            "select status, failed_refresh_count, next_refresh_at from calendly_integrations");
+        await Assert.That(row.Status).IsEqualTo("active");
+        await Assert.That(row.FailedRefreshCount).IsEqualTo(4);
+        await Assert.That(row.NextRefreshAt).IsGreaterThan(DateTimeOffset.UtcNow);
+        await Assert.That(cards.Select(card => card.Contains("We keep trying"))).IsEquivalentTo([false, true, true, true], TUnit.Assertions.Enums.CollectionOrdering.Matching);
+        await Assert.That(cards.All(card => !card.Contains("Reconnect Calendly"))).IsTrue();
+    }
+
+    [Test]
     public async Task A_dead_grant_needs_reconnecting_and_the_run_goes_on()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
