@@ -14,6 +14,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly Lock _gate = new();
     private TcpListener? _listener;
     private CancellationTokenSource _stop = new();
+    private TaskCompletionSource _thawed = Thawed();
 
     private TcpProxy(IPEndPoint target, int port)
     {
@@ -43,6 +44,11 @@ public sealed class TcpProxy : IAsyncDisposable
         _ = AcceptAsync(_listener, _stop.Token);
     }
 
+    /// <summary>The database hangs (SIGSTOP): connections stay open but nothing passes, until <see cref="Thaw"/>.</summary>
+    public void Freeze() => _thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Thaw() => _thawed.TrySetResult();
+
     /// <summary>The database is gone: every open connection is cut and new ones are refused.</summary>
     public void Cut()
     {
@@ -71,12 +77,31 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken ct)
+    private async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken ct)
     {
-        try { await from.GetStream().CopyToAsync(to.GetStream(), ct); }
-        catch (Exception) { /* cut: the other side is closed below */ }
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await from.GetStream().ReadAsync(buffer, ct)) > 0)
+            {
+                await _thawed.Task.WaitAsync(ct);
+                await to.GetStream().WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
+        catch (Exception)
+        {
+            // Cut: the other side is closed below.
+        }
         from.Dispose();
         to.Dispose();
+    }
+
+    private static TaskCompletionSource Thawed()
+    {
+        var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        thawed.SetResult();
+        return thawed;
     }
 
     public ValueTask DisposeAsync()

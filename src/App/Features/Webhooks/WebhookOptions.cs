@@ -11,6 +11,13 @@ public sealed record WebhookOptions : IFlatSettings
     public TimeSpan RetryBaseDelay { get; set; }
     public TimeSpan Retention { get; set; }
 
+    /// <summary>
+    /// How long a delivery waits for its commit before it is refused (503): Calendly reads for 15 seconds and then counts
+    /// a failure anyway, so an answer after that helps nobody. Calendly delivers again; the dedupe key absorbs a commit
+    /// that landed after all.
+    /// </summary>
+    public TimeSpan StoreTimeout { get; set; }
+
     public void Read(SettingsReader settings)
     {
         MaxBodyBytes = (int)settings.Number("WEBHOOK_MAX_BODY_BYTES", 262_144, 1024, 16 * 1024 * 1024);
@@ -20,5 +27,6 @@ public sealed record WebhookOptions : IFlatSettings
         MaxAttempts = (int)settings.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100);
         RetryBaseDelay = TimeSpan.FromSeconds(settings.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600));
         Retention = TimeSpan.FromDays(settings.Number("WEBHOOK_RETENTION_DAYS", 90, 1, 3650));
+        StoreTimeout = TimeSpan.FromSeconds(settings.Number("WEBHOOK_STORE_TIMEOUT_SECONDS", 10, 0.1, 60));
     }
 }

@@ -64,10 +64,12 @@ public sealed class WebhooksModule : ICarterModule
         bool stored;
         try
         {
+            // Not cancellable once queued (the commit may still land); only the wait for it ends.
             stored = await writer.StoreAsync(new CalendlyWebhookEvents.NewEvent(eventName ?? "invalid",
-                problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body), key, calendlyUserUri, problem));
+                problem is null ? Encoding.UTF8.GetString(body) : InvalidPayload(body), key, calendlyUserUri, problem))
+                .WaitAsync(options.StoreTimeout, clock, ct);
         }
-        catch (Exception e) when (e is NpgsqlException or WriterStoppedException)
+        catch (Exception e) when (e is NpgsqlException or WriterStoppedException or TimeoutException)
         {
             // Not acknowledged, so Calendly delivers it again.
             return new ApiErrorResult(StatusCodes.Status503ServiceUnavailable, "unavailable", "The delivery could not be stored; deliver it again later.");

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using App.Features.Webhooks;
+using App.Infrastructure.Configuration;
+using App.Tests.Support;
+using Dapper;
+using Npgsql;
+
+namespace App.Tests.Features.Webhooks;
+
+/// <summary>
+/// A frozen database (PostgreSQL stopped with SIGSTOP, a stuck disk) must not hold Calendly's deliveries: one not
+/// committed within WEBHOOK_STORE_TIMEOUT_SECONDS is refused at once, and its redelivery after the freeze is stored once.
+/// </summary>
+public sealed class WebhookStoreTimeoutTests
+{
+    [Test]
+    public async Task A_delivery_the_frozen_database_cannot_commit_is_refused_in_time_and_its_redelivery_stored_once()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var direct = new NpgsqlConnectionStringBuilder(calendly.Database.ConnectionString);
+        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var settings = calendly.Simulator.AppSettings();
+        settings["WEBHOOK_STORE_TIMEOUT_SECONDS"] = "1";
+        await using var host = await AppHost.StartAsync(throughProxy, settings);
+        var invitee = $"https://api.calendly.test/scheduled_events/{Guid.NewGuid()}/invitees/{Guid.NewGuid()}";
+        var body = Encoding.UTF8.GetBytes($$$"""{"event":"routing_form_submission.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{invitee}}}"}}""");
+
+        proxy.Freeze();
+        var clock = Stopwatch.StartNew();
+        var refused = await DeliverAsync(host, body);
+        var took = clock.Elapsed;
+        proxy.Thaw();
+
+        await Assert.That(refused.StatusCode).IsEqualTo(HttpStatusCode.ServiceUnavailable);
+        await Assert.That(took).IsLessThan(TimeSpan.FromSeconds(5));
+        // Calendly delivers again; whether or not the first commit landed once the database came back, one row.
+        HttpResponseMessage again;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do again = await DeliverAsync(host, body);
+        while (again.StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline);
+        await Assert.That(again.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await using var db = await calendly.Database.OpenAsync();
+        await Assert.That(await db.ExecuteScalarAsync<int>(
+            "select count(*) from calendly_webhook_events where payload::text like '%' || @invitee || '%'", new { invitee })).IsEqualTo(1);
+    }
+
+    private static Task<HttpResponseMessage> DeliverAsync(Alba.IAlbaHost host, byte[] body)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var message = Encoding.UTF8.GetBytes($"{timestamp}.").Concat(body).ToArray();
+        var signature = $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(CalendlyOptions.DevWebhookSigningKey), message))}";
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add(WebhooksModule.SignatureHeader, signature);
+        return host.Server.CreateClient().SendAsync(request);
+    }
+}
