@@ -1,6 +1,7 @@
 using App.Infrastructure.Caching;
 using App.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Tests.Infrastructure;
@@ -24,5 +25,39 @@ public sealed class ClusterCacheTests
         for (var deadline = DateTime.UtcNow.AddSeconds(10); value is not null && DateTime.UtcNow < deadline; await Task.Delay(50))
             value = await secondCache.GetOrDefaultAsync<string>("cached-answer");
         await Assert.That(value).IsNull();
+    }
+
+    [Test]
+    public async Task After_its_connection_drops_an_instance_treats_what_it_cached_as_stale_and_hears_evictions_again_within_seconds()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var direct = new NpgsqlConnectionStringBuilder(calendly.Database.ConnectionString);
+        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        await using var listening = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
+        var other = await calendly.StartAppAsync();
+        var cache = listening.Services.GetRequiredService<IFusionCache>();
+        var missedTag = $"free-times:coach:{Guid.NewGuid():N}";
+        await cache.SetAsync("missed", "booked slot still on offer", tags: [missedTag]);
+
+        // A short database restart as this instance sees it: its connections drop, and the other instance's eviction
+        // is announced while it is not listening, so it never hears it.
+        proxy.Cut();
+        await other.Services.GetRequiredService<ClusterCache>().EvictAsync(missedTag);
+        proxy.Open();
+
+        string? missed = "booked slot still on offer";
+        for (var deadline = DateTime.UtcNow.AddSeconds(3); missed is not null && DateTime.UtcNow < deadline; await Task.Delay(50))
+            missed = await cache.GetOrDefaultAsync<string>("missed");
+        await Assert.That(missed).IsNull();
+
+        // And it listens again: a later eviction arrives as usual.
+        var laterTag = $"free-times:coach:{Guid.NewGuid():N}";
+        await cache.SetAsync("later", "warm", tags: [laterTag]);
+        await other.Services.GetRequiredService<ClusterCache>().EvictAsync(laterTag);
+        string? later = "warm";
+        for (var deadline = DateTime.UtcNow.AddSeconds(5); later is not null && DateTime.UtcNow < deadline; await Task.Delay(50))
+            later = await cache.GetOrDefaultAsync<string>("later");
+        await Assert.That(later).IsNull();
     }
 }

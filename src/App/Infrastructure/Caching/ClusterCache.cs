@@ -27,11 +27,21 @@ public sealed class ClusterCache(IFusionCache cache, NpgsqlDataSource db, ILogge
     }
 }
 
-/// <summary>Listens for other instances' cache evictions and applies them here; reconnects after a database outage.</summary>
+/// <summary>
+/// Listens for other instances' cache evictions and applies them here. NOTIFY is not queued for a listener that is
+/// away, so after the connection is lost (a database restart, a network blip) the listener reconnects within a second
+/// and treats everything it holds as possibly stale: entries are expired, not dropped, so a fail-safe read can still
+/// fall back on them while Calendly is down.
+/// </summary>
 public sealed class ClusterCacheListener(NpgsqlDataSource db, IFusionCache cache, ILogger<ClusterCacheListener> logger) : BackgroundService
 {
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var retry = FirstRetry;
+        var listenedBefore = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -39,12 +49,20 @@ public sealed class ClusterCacheListener(NpgsqlDataSource db, IFusionCache cache
                 await using var connection = await db.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) => _ = cache.RemoveByTagAsync(e.Payload).AsTask();
                 await connection.ExecuteAsync($"listen {ClusterCache.Channel}");
+                if (listenedBefore)
+                {
+                    await cache.ClearAsync(allowFailSafe: true, token: stoppingToken);
+                    logger.LogInformation("Listening for cache evictions again; what was cached here is treated as stale");
+                }
+                listenedBefore = true;
+                retry = FirstRetry;
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Listening for cache evictions failed ({Reason}); trying again in 5 s", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                logger.LogWarning("Listening for cache evictions failed ({Reason}); trying again in {Retry}", e.Message, retry);
+                await Task.Delay(retry, stoppingToken);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
             }
             catch (OperationCanceledException)
             {
