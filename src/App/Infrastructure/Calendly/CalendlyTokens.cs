@@ -6,10 +6,10 @@ namespace App.Infrastructure.Calendly;
 /// The token lifecycle of one coach's Calendly connection: tokens encrypted at rest, an access token that is
 /// refreshed before it expires, and refreshes that are safe across processes. Calendly rotates the refresh token on
 /// every refresh and kills the old one at once, so two refreshes racing, or a refresh whose answer is not saved,
-/// would disconnect the coach for good. Hence: one refresh at a time per integration (a row lock in PostgreSQL, held
-/// across the call to Calendly), a re-read under that lock (another instance may have refreshed already), and the
-/// new tokens saved in the same transaction, straight after Calendly answers and regardless of the caller's
-/// cancellation.
+/// would disconnect the coach for good. Hence: one refresh at a time per integration (in this instance, requests share
+/// the refresh in flight; across instances, a row lock in PostgreSQL held across the call to Calendly), a re-read under
+/// that lock (another instance may have refreshed already), and the new tokens saved in the same transaction, straight
+/// after Calendly answers and regardless of any caller's cancellation.
 /// <para>
 /// The window that remains: a crash between Calendly's answer and the commit loses the only copy of the new refresh
 /// token. Nothing can recover it; the next refresh presents the old token, Calendly answers invalid_grant, the
@@ -75,13 +75,48 @@ public sealed class CalendlyTokens(
     public async Task<string> RefreshAsync(long userId, RefreshTrigger trigger, CancellationToken ct) =>
         (await RefreshWithOutcomeAsync(userId, trigger, ct)).AccessToken;
 
+    /// <summary>
+    /// One refresh per coach per instance at a time: requests for the same coach share the refresh in flight and wait
+    /// for its result holding no database connection (only the refresh holds one, and the row lock that keeps other
+    /// instances out), so one coach's slow answer from Calendly cannot use up the pool. The refresh runs to its own
+    /// deadline: a caller that goes away stops waiting, the refresh goes on and its tokens are saved.
+    /// </summary>
     public async Task<(string AccessToken, RefreshOutcome Outcome)> RefreshWithOutcomeAsync(long userId, RefreshTrigger trigger, CancellationToken ct)
     {
+        var mine = new Lazy<Task<(string AccessToken, RefreshOutcome Outcome)>>(() => RefreshUnderLockAsync(userId, trigger));
+        var flight = _inFlight.GetOrAdd(userId, mine);
+        if (ReferenceEquals(flight, mine))
+            _ = mine.Value.ContinueWith(_ => _inFlight.TryRemove(new KeyValuePair<long, Lazy<Task<(string, RefreshOutcome)>>>(userId, mine)),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var shared = await flight.Value.WaitAsync(ct);
+        // Another caller's refresh found the token this caller saw rejected still fresh: this one needs its own.
+        return trigger.RejectedAccessToken is { } rejected && shared.AccessToken == rejected && !ReferenceEquals(flight, mine)
+            ? await RefreshUnderLockAsync(userId, trigger).WaitAsync(ct)
+            : shared;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lazy<Task<(string AccessToken, RefreshOutcome Outcome)>>> _inFlight = new();
+
+    // Below Npgsql's 30 s command timeout, so a wait for another instance's refresh ends as a typed failure first.
+    private const string LockTimeout = "20s";
+
+    private async Task<(string AccessToken, RefreshOutcome Outcome)> RefreshUnderLockAsync(long userId, RefreshTrigger trigger)
+    {
+        var ct = CancellationToken.None; // see RefreshWithOutcomeAsync: the refresh is bounded by its own deadlines, not a caller's
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("set local lock_timeout = '60s'", transaction: transaction, cancellationToken: ct));
-        var row = await connection.QuerySingleOrDefaultAsync<IntegrationRow>(
-            new CommandDefinition(SelectForUpdateSql, new { UserId = userId }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition($"set local lock_timeout = '{LockTimeout}'", transaction: transaction, cancellationToken: ct));
+        IntegrationRow? row;
+        try
+        {
+            row = await connection.QuerySingleOrDefaultAsync<IntegrationRow>(
+                new CommandDefinition(SelectForUpdateSql, new { UserId = userId }, transaction, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            throw new CalendlyException(CalendlyFailure.Unavailable,
+                "Another instance is refreshing this Calendly connection and Calendly is slow to answer; try again shortly.");
+        }
         if (row is null) throw NotConnected();
         if (row.Status == NeedsReconnect) throw MustReconnect();
 
