@@ -37,4 +37,28 @@ public sealed class SlowRefreshTests
         await Assert.That(answers.Select(a => a.StatusCode).Distinct()).IsEquivalentTo([HttpStatusCode.OK]);
         await Assert.That(await calendly.Simulator.CountAsync("POST /oauth/token")).IsEqualTo(1);
     }
+
+    [Test]
+    public async Task A_stopping_instance_saves_the_refresh_in_flight_before_it_stops()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var settings = calendly.Simulator.AppSettings();
+        settings["CALENDLY_TIMEOUT_SECONDS"] = "20";
+        settings["CALENDLY_ATTEMPT_TIMEOUT_SECONDS"] = "20";
+        var host = await calendly.StartAppAsync(settings);
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var browser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
+        await using var db = await calendly.Database.OpenAsync();
+        await db.ExecuteAsync("update calendly_integrations set expires_at = now() + interval '1 minute' where user_id = @UserId", new { coach.UserId });
+        await calendly.Simulator.SetFaultsAsync(new { slowBodyMs = 3000, endpoints = new[] { "/oauth/token" } });
+
+        // A request starts a refresh; Calendly has it (and rotates) but its answer takes 3 s; then a deploy stops the app.
+        _ = browser.GetAsync("/api/calendly/events/types");
+        await Task.Delay(1000);
+        await host.StopAsync();
+
+        var saved = await db.ExecuteScalarAsync<DateTimeOffset?>("select last_refreshed_at from calendly_integrations where user_id = @UserId",
+            new { coach.UserId });
+        await Assert.That(saved).IsNotNull();
+    }
 }

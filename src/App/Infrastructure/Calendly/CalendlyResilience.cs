@@ -25,7 +25,9 @@ public static class CalendlyResilience
         services.AddSingleton(options);
         services.AddSingleton<CalendlyBudget>();
         // Singletons: a request that is answered from the cache resolves them without building anything.
-        services.AddSingleton<CalendlyTokens>();
+        services.AddSingleton<CalendlyTokens>().AddHostedService<RefreshesDrain>();
+        // Long enough for a refresh in flight to reach its deadline and be saved (RefreshesDrain).
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Deadline + TimeSpan.FromSeconds(15));
         services.AddSingleton<CalendlyCalls>();
         var client = services.AddHttpClient<CalendlyClient>(CalendlyClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         client.AddResilienceHandler("calendly", pipeline => Configure(pipeline, options)).SelectPipelineByAuthority();

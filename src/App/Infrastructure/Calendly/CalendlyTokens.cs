@@ -97,6 +97,13 @@ public sealed class CalendlyTokens(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Lazy<Task<(string AccessToken, RefreshOutcome Outcome)>>> _inFlight = new();
 
+    /// <summary>
+    /// Once every refresh in flight has saved its tokens (or failed): a stopping instance waits for this, since Calendly
+    /// may already have rotated the refresh token whose replacement only such a refresh holds.
+    /// </summary>
+    public Task WhenRefreshesDoneAsync() =>
+        Task.WhenAll(_inFlight.Values.Select(flight => flight.Value.ContinueWith(_ => { }, TaskScheduler.Default)));
+
     // Below Npgsql's 30 s command timeout, so a wait for another instance's refresh ends as a typed failure first.
     private const string LockTimeout = "20s";
 
