@@ -18,6 +18,9 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
+    // Claimed when the database went away; released by the next run that reaches it.
+    private readonly HashSet<long> _unfinished = [];
+
     protected override bool Enabled => options.ProcessingEnabled;
     protected override TimeSpan Interval => options.PollInterval;
 
@@ -38,7 +41,7 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
         }
         var handled = 0;
         // A full batch: more may be waiting.
-        for (int claimed; (claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, logger, ct)) > 0;) handled += claimed;
+        for (int claimed; (claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, logger, ct, _unfinished)) > 0;) handled += claimed;
         // Polls that find nothing stay out of the log, which would otherwise get a line a second.
         return handled + purged == 0 ? null : $"{handled} events handled, {purged} processed events older than {options.Retention} purged";
     }
@@ -75,10 +78,27 @@ public static class WebhookProcessingJob
         update calendly_integrations set last_webhook_at = now() where user_id = any(@CoachIds)
         """;
 
-    /// <summary>Claims and applies one batch; returns how many events it claimed.</summary>
+    // Events this instance claimed and could not finish are due again at once; processed, parked or
+    // re-claimed ones are left alone.
+    private const string ReleaseSql = """
+        update calendly_webhook_events set next_attempt_at = now()
+        where id = any(@Ids) and processed_at is null and parked_at is null
+        """;
+
+    /// <summary>
+    /// Claims and applies one batch; returns how many events it claimed. <paramref name="unfinished"/> carries, from one
+    /// run to the next, the events of a batch that this instance claimed when the database went away: they are released
+    /// as soon as the database answers again, instead of waiting out the claim's lease.
+    /// </summary>
     public static async Task<int> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, ILogger logger,
-        CancellationToken ct)
+        CancellationToken ct, HashSet<long>? unfinished = null)
     {
+        if (unfinished is { Count: > 0 })
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(ReleaseSql, new { Ids = unfinished.ToArray() }, cancellationToken: ct));
+            unfinished.Clear();
+        }
         List<ClaimedEvent> batch;
         await using (var connection = await db.OpenConnectionAsync(ct))
             batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
@@ -93,6 +113,7 @@ public static class WebhookProcessingJob
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            unfinished?.UnionWith(batch.Select(claimed => claimed.Id));
             foreach (var claimed in batch)
             {
                 try
@@ -103,6 +124,8 @@ public static class WebhookProcessingJob
                 {
                     await RecordFailureAsync(db, claimed, failure, options, logger);
                 }
+                // Applied, or its failure recorded with its own backoff: this one is finished either way.
+                unfinished?.Remove(claimed.Id);
             }
         }
         // Once per coach for the whole batch: a burst of bookings for one coach evicts their free times once.

@@ -91,6 +91,39 @@ public sealed class WebhookQueueTests
         await Assert.That(state).IsEqualTo((2, true, (string?)null));
     }
 
+    [Test]
+    public async Task Events_claimed_when_the_database_went_away_are_applied_as_soon_as_it_answers_again()
+    {
+        // Its own database: the failure below is made by triggers no other test should meet.
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await using var db = await calendly.Database.OpenAsync();
+        for (var n = 0; n < 3; n++) await StoreBookingAsync(db, calendly, coach, n, DateTimeOffset.UtcNow.AddDays(2 + n));
+        // The database goes away after the batch is claimed: applying it, and recording its failure, lose the connection.
+        await db.ExecuteAsync("""
+            create function lose_connection() returns trigger language plpgsql as $$
+            begin perform pg_terminate_backend(pg_backend_pid()); return new; end $$;
+            create trigger lose_on_apply before insert on sessions for each row execute function lose_connection();
+            create trigger lose_on_record before update on calendly_webhook_events for each row
+                when (new.error is not null or new.processed_at is not null) execute function lose_connection();
+            """);
+        var unfinished = new HashSet<long>();
+
+        var interrupted = await RunOnceAsync(host, unfinished).ContinueWith(run => run.IsFaulted);
+        await db.ExecuteAsync("drop trigger lose_on_apply on sessions; drop trigger lose_on_record on calendly_webhook_events");
+        var claimed = await RunOnceAsync(host, unfinished);
+
+        await Assert.That(interrupted).IsTrue();
+        await Assert.That(claimed).IsEqualTo(3);
+        await Assert.That(await db.ExecuteScalarAsync<int>("select count(*) from sessions where coach_id = @UserId", new { coach.UserId })).IsEqualTo(3);
+        await Assert.That(await db.ExecuteScalarAsync<int>("select count(*) from calendly_webhook_events where processed_at is null")).IsEqualTo(0);
+    }
+
+    private static Task<int> RunOnceAsync(Alba.IAlbaHost host, HashSet<long> unfinished) =>
+        WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
+            host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None, unfinished);
+
     private static Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
         WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
             host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
