@@ -17,7 +17,7 @@ public sealed class ClusterCacheTests
         var secondCache = second.Services.GetRequiredService<IFusionCache>();
         var tag = $"free-times:coach:{Guid.NewGuid():N}";
         await secondCache.SetAsync("cached-answer", "warm", tags: [tag]);
-        await Task.Delay(200); // the listeners subscribe when their hosts start
+        await ListeningAsync(calendly, instances: 2); // the listeners subscribe when their hosts start
 
         await first.Services.GetRequiredService<ClusterCache>().EvictAsync(tag);
 
@@ -59,5 +59,17 @@ public sealed class ClusterCacheTests
         for (var deadline = DateTime.UtcNow.AddSeconds(5); later is not null && DateTime.UtcNow < deadline; await Task.Delay(50))
             later = await cache.GetOrDefaultAsync<string>("later");
         await Assert.That(later).IsNull();
+    }
+
+    /// <summary>Until this many instances' listeners have subscribed, as PostgreSQL itself reports their sessions.</summary>
+    private static async Task ListeningAsync(IsolatedCalendly calendly, int instances)
+    {
+        await using var db = await calendly.Database.OpenAsync();
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
+            if (await Dapper.SqlMapper.ExecuteScalarAsync<int>(db, """
+                    select count(*) from pg_stat_activity where datname = current_database() and query = 'listen cache_evictions'
+                    """) >= instances)
+                return;
+        throw new TimeoutException($"{instances} cache eviction listeners did not subscribe.");
     }
 }
