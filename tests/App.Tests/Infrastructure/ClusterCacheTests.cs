@@ -1,7 +1,6 @@
 using App.Infrastructure.Caching;
 using App.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Tests.Infrastructure;
@@ -31,9 +30,8 @@ public sealed class ClusterCacheTests
     public async Task After_its_connection_drops_an_instance_treats_what_it_cached_as_stale_and_hears_evictions_again_within_seconds()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
-        var direct = new NpgsqlConnectionStringBuilder(calendly.Database.ConnectionString);
-        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
+        await using var _ = proxy;
         await using var listening = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
         var other = await calendly.StartAppAsync();
         var cache = listening.Services.GetRequiredService<IFusionCache>();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using App.Tests.Support;
-using Npgsql;
 
 namespace App.Tests.Infrastructure;
 
@@ -15,9 +14,8 @@ public sealed class DatabaseOutageTests
     public async Task Routes_answer_503_database_unavailable_while_the_database_is_gone_and_recover_by_themselves()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
-        var direct = new NpgsqlConnectionStringBuilder(calendly.Database.ConnectionString);
-        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
+        await using var _ = proxy;
         await using var host = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
         var realtor = await ConnectedCoaches.SignedInAsync(host, $"realtor-{Guid.NewGuid():N}", "realtor");
         await Assert.That((await realtor.GetAsync("/api/coaches")).StatusCode).IsEqualTo(HttpStatusCode.OK);

@@ -24,6 +24,14 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The same database, reached through a new proxy: what a test gives the app to take its database away.</summary>
+    public static (TcpProxy Proxy, string ConnectionString) InFrontOf(string connectionString)
+    {
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var proxy = Start(direct.Host!, direct.Port);
+        return (proxy, new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString);
+    }
+
     public static TcpProxy Start(string host, int port)
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);

@@ -6,7 +6,6 @@ using App.Features.Webhooks;
 using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Dapper;
-using Npgsql;
 
 namespace App.Tests.Features.Webhooks;
 
@@ -20,9 +19,8 @@ public sealed class WebhookStoreTimeoutTests
     public async Task A_delivery_the_frozen_database_cannot_commit_is_refused_in_time_and_its_redelivery_stored_once()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
-        var direct = new NpgsqlConnectionStringBuilder(calendly.Database.ConnectionString);
-        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
+        await using var _ = proxy;
         var settings = calendly.Simulator.AppSettings();
         settings["WEBHOOK_STORE_TIMEOUT_SECONDS"] = "1";
         await using var host = await AppHost.StartAsync(throughProxy, settings);
