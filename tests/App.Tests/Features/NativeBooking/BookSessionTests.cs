@@ -62,6 +62,24 @@ public sealed class BookSessionTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_realtor_cancels_the_session_they_booked_in_the_app()
+    {
+        var (coach, realtor, eventTypeUri, start) = await SlotAsync();
+        var booked = await DataAsync(await BookAsync(realtor.Browser, Body(eventTypeUri, start), NewKey()));
+        var uuid = booked.GetProperty("uuid").GetString()!;
+
+        var canceled = await realtor.Browser.PostJsonAsync("/api/calendly/events/cancel", new { uuid, reason = "Sick child" });
+
+        await Assert.That(canceled.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var inviteeUri = booked.GetProperty("invitees")[0].GetProperty("uri").GetString()!;
+        var eventUri = (await CalendlyAsync(app.Simulator, coach, inviteeUri)).GetProperty("resource").GetProperty("event").GetString()!;
+        var scheduled = (await CalendlyAsync(app.Simulator, coach, eventUri)).GetProperty("resource");
+        await Assert.That(scheduled.GetProperty("status").GetString()).IsEqualTo("canceled");
+        var listed = await DataAsync(await realtor.Browser.GetAsync("/api/calendly/events/scheduled?status=canceled"));
+        await Assert.That(listed.GetProperty("items").EnumerateArray().Any(item => item.GetProperty("uuid").GetString() == uuid)).IsTrue();
+    }
+
+    [Test]
     public async Task A_time_zone_in_the_request_is_the_invitee_s_instead_of_the_realtor_s()
     {
         var (coach, realtor, eventUri, start) = await SlotAsync();
