@@ -88,6 +88,10 @@ public static class WebhookEffects
             cancel_url = coalesce(excluded.cancel_url, sessions.cancel_url),
             reschedule_url = coalesce(excluded.reschedule_url, sessions.reschedule_url),
             updated_at = now()
+        -- The same booking again (a redelivery, a back-filled copy, an operator's replay) changes nothing, not even updated_at.
+        where (sessions.realtor_id, sessions.start_time, sessions.end_time, sessions.cancel_url, sessions.reschedule_url)
+              is distinct from (coalesce(sessions.realtor_id, excluded.realtor_id), excluded.start_time, excluded.end_time,
+                                coalesce(excluded.cancel_url, sessions.cancel_url), coalesce(excluded.reschedule_url, sessions.reschedule_url))
         """;
 
     /// <summary>
