@@ -20,9 +20,11 @@ public sealed class TokenLifecycleTests(AppFixture app)
             "select status, expires_at, last_refreshed_at from calendly_integrations where user_id = @userId", new { userId });
     }
 
-    private async Task RevokeAtCalendlyAsync(string token)
+    private Task RevokeAtCalendlyAsync(string token) => RevokeAtCalendlyAsync(app.Simulator, token);
+
+    private static async Task RevokeAtCalendlyAsync(SimulatorServer simulator, string token)
     {
-        var response = await app.Simulator.Http.PostAsync("oauth/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
+        var response = await simulator.Http.PostAsync("oauth/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["client_id"] = App.Infrastructure.Configuration.CalendlyOptions.DevClientId,
             ["client_secret"] = App.Infrastructure.Configuration.CalendlyOptions.DevClientSecret,
@@ -55,13 +57,20 @@ public sealed class TokenLifecycleTests(AppFixture app)
     [Test]
     public async Task A_401_refreshes_once_and_replays_the_call()
     {
-        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
-        await RevokeAtCalendlyAsync(coach.Tokens.AccessToken);
+        // A simulator of its own, so that its request counts are this test's alone.
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await RevokeAtCalendlyAsync(calendly.Simulator, coach.Tokens.AccessToken);
+        var tokenRequests = await calendly.Simulator.CountAsync("POST /oauth/token");
+        var meRequests = await calendly.Simulator.CountAsync("GET /users/me");
 
-        var me = await MeAsync(coach.UserId);
+        var me = await host.Services.GetRequiredService<CalendlyCalls>().RunAsync(coach.UserId,
+            (client, accessToken) => client.GetCurrentUserAsync(accessToken, CancellationToken.None), CancellationToken.None);
 
         await Assert.That(me.Uri).IsEqualTo(coach.Account.Uri);
-        await Assert.That((await RowAsync(coach.UserId)).LastRefreshedAt).IsNotNull();
+        await Assert.That(await calendly.Simulator.CountAsync("POST /oauth/token")).IsEqualTo(tokenRequests + 1);
+        await Assert.That(await calendly.Simulator.CountAsync("GET /users/me")).IsEqualTo(meRequests + 2); // refused, then replayed
     }
 
     [Test]
