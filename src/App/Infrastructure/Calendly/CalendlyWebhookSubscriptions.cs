@@ -68,8 +68,10 @@ public static class CalendlyWebhookSubscriptions
                 // Disabled after 24 hours of failed deliveries, or lacking an event: Calendly offers no update, only delete and create.
                 foreach (var stale in ours) await DeleteQuietlyAsync(calls, userId, stale.Uri, ct);
                 var created = await CreateAsync(calls, userId, organization, connection.CalendlyUserUri, callbackUrl, ct);
+                await RecordCreatedAsync(db, userId, created.Uri, callbackUrl, ct);
                 result = new Checked(created.State, true, created.Uri, connection.CalendlyUserUri, missedSince);
             }
+            await DeleteOursElsewhereAsync(db, calls, userId, callbackUrl, ct);
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.PlanRequired or CalendlyFailure.ScopeMissing)
         {
@@ -98,8 +100,43 @@ public static class CalendlyWebhookSubscriptions
         await using var write = await db.OpenConnectionAsync(ct);
         await write.ExecuteAsync(new CommandDefinition("""
             update calendly_integrations set webhook_subscription_uri = null, webhook_state = 'missing'
-            where user_id = @userId and webhook_subscription_uri = @subscriptionUri
+            where user_id = @userId and webhook_subscription_uri = @subscriptionUri;
+            delete from calendly_created_webhook_subscriptions where uri = @subscriptionUri;
             """, new { userId, subscriptionUri }, cancellationToken: ct));
+    }
+
+    private const string RecordCreatedSql = """
+        insert into calendly_created_webhook_subscriptions (uri, user_id, callback_url) values (@Uri, @UserId, @CallbackUrl)
+        on conflict (uri) do nothing
+        """;
+
+    private static async Task RecordCreatedAsync(NpgsqlDataSource db, long userId, string uri, string callbackUrl, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(RecordCreatedSql, new { Uri = uri, UserId = userId, CallbackUrl = callbackUrl },
+            cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The subscriptions this app created for the coach that deliver elsewhere (an address the app no longer has, or
+    /// another instance's): each is deleted at Calendly and forgotten, so every event arrives once. A subscription the
+    /// app did not create is never touched.
+    /// </summary>
+    private static async Task DeleteOursElsewhereAsync(NpgsqlDataSource db, CalendlyCalls calls, long userId, string callbackUrl,
+        CancellationToken ct)
+    {
+        List<string> elsewhere;
+        await using (var read = await db.OpenConnectionAsync(ct))
+            elsewhere = (await read.QueryAsync<string>(new CommandDefinition(
+                "select uri from calendly_created_webhook_subscriptions where user_id = @userId and callback_url <> @callbackUrl",
+                new { userId, callbackUrl }, cancellationToken: ct))).AsList();
+        foreach (var uri in elsewhere)
+        {
+            await DeleteQuietlyAsync(calls, userId, uri, ct);
+            await using var write = await db.OpenConnectionAsync(ct);
+            await write.ExecuteAsync(new CommandDefinition("delete from calendly_created_webhook_subscriptions where uri = @uri",
+                new { uri }, cancellationToken: ct));
+        }
     }
 
     private static bool IsUsable(WebhookSubscription s) => s.State == Active && Events.All(s.Events.Contains);

@@ -280,6 +280,36 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
             new { coach.Account.Uri })).AsList();
     }
 
+    [Test]
+    public async Task When_the_app_s_address_changes_it_deletes_its_own_old_subscription_and_never_one_it_did_not_create()
+    {
+        var coach = await ConnectAsync();
+        await RunAsync();
+        var old = (await SubscriptionsAsync(coach)).Single().GetProperty("uri").GetString()!;
+        // Someone else's subscription for the same coach (another integration, made with the coach's token).
+        var foreign = (await CallCalendlyAsync(coach, HttpMethod.Post, "webhook_subscriptions", HttpStatusCode.Created, new
+        {
+            url = "http://crm.example/hooks", events = new[] { "invitee.created" }, organization = coach.Tokens.Organization,
+            scope = "user", user = coach.Account.Uri,
+        }))!.Value.GetProperty("resource").GetProperty("uri").GetString()!;
+        // The app moves: the same database and Calendly, a new PUBLIC_BASE_URL.
+        var settings = calendly.Simulator.AppSettings();
+        settings["PUBLIC_BASE_URL"] = "http://moved.test";
+        settings["CALENDLY_MAX_RETRIES"] = "0";
+        await using var moved = await AppHost.StartAsync(calendly.Database.ConnectionString, settings);
+        await MakeDueAsync(coach);
+
+        await WebhookHealthJob.RunOnceAsync(moved.Services.GetRequiredService<NpgsqlDataSource>(), moved.Services.GetRequiredService<CalendlyCalls>(),
+            moved.Services.GetRequiredService<HostingOptions>(), Service<WebhookHealthOptions>(), TimeProvider.System,
+            Service<ILogger<WebhookHealthWorker>>(), CancellationToken.None);
+
+        var now = await SubscriptionsAsync(coach);
+        await Assert.That(now.Select(s => s.GetProperty("uri").GetString())).DoesNotContain(old);
+        await Assert.That(now.Select(s => s.GetProperty("uri").GetString())).Contains(foreign);
+        await Assert.That(now.Single(s => s.GetProperty("uri").GetString() != foreign).GetProperty("callback_url").GetString())
+            .IsEqualTo("http://moved.test/api/calendly/webhooks");
+    }
+
     private async Task<List<JsonElement>> SubscriptionsAsync(ConnectedCoaches.ConnectedCoach coach)
     {
         var json = await CallCalendlyAsync(coach, HttpMethod.Get,
@@ -288,9 +318,10 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
         return json!.Value.GetProperty("collection").EnumerateArray().ToList();
     }
 
-    private async Task<JsonElement?> CallCalendlyAsync(ConnectedCoaches.ConnectedCoach coach, HttpMethod method, string path, HttpStatusCode expected)
+    private async Task<JsonElement?> CallCalendlyAsync(ConnectedCoaches.ConnectedCoach coach, HttpMethod method, string path, HttpStatusCode expected,
+        object? body = null)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Authorization = new("Bearer", coach.Tokens.AccessToken);
         using var response = await calendly.Simulator.Http.SendAsync(request);
         if (response.StatusCode != expected)
