@@ -27,6 +27,7 @@ public sealed class AccessibilityTests(BrowserFixture app)
         """;
 
     [Test]
+    [NeedsSlices("Account", "Availability", "Coaches", "Dashboard", "EventTypes", "FreeTimes", "NativeBooking", "Scheduled", "Status")]
     public async Task Every_page_has_a_language_one_heading_and_a_name_for_every_control()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

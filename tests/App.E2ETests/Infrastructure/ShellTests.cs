@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace App.E2ETests.Infrastructure;
 
+[NeedsSlices("Dashboard")]
 [ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
 public sealed class ShellTests(BrowserFixture app)
 {

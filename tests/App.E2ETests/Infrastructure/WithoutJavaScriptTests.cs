@@ -12,6 +12,7 @@ namespace App.E2ETests.Infrastructure;
 public sealed class WithoutJavaScriptTests(BrowserFixture app)
 {
     [Test]
+    [NeedsSlices("Account", "Coaches", "FreeTimes", "NativeBooking", "Status")]
     public async Task A_coach_connects_Calendly_and_a_realtor_sets_their_time_zone_and_reads_the_coach_s_week_without_javascript()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
@@ -39,6 +40,7 @@ public sealed class WithoutJavaScriptTests(BrowserFixture app)
     }
 
     [Test]
+    [NeedsSlices("Scheduled", "Cancel", "Status")]
     public async Task A_coach_filters_sessions_cancels_one_and_disconnects_without_javascript()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

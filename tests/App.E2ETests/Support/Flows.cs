@@ -1,3 +1,4 @@
+using App.Infrastructure.Web;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -16,7 +17,7 @@ public static class Flows
         await page.SelectOptionAsync("select[name=role]", role);
         if (timeZone is not null) await page.FillAsync("input[name=timeZone]", timeZone);
         await page.ClickAsync("button[type=submit]");
-        await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
+        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(PageContributions.Home.Href) + "$"));
     }
 
     /// <summary>A new coach signs in and connects the given simulated Calendly account on the consent page.</summary>
@@ -24,17 +25,11 @@ public static class Flows
     {
         var coach = await app.NewPageAsync(javaScript);
         await SignInAsync(coach, userId, "coach");
-        // Without scripts the dashboard's card does not load itself: it is a link to the page that holds it.
-        if (!javaScript) await coach.ClickAsync("#calendly-status a >> text=Calendly connection");
-        await coach.ClickAsync("#calendly-status >> text=Connect Calendly");
+        // The Connect slice's own route starts the flow, whichever page offers the button.
+        await coach.GotoAsync("/api/calendly/oauth/connect");
         await coach.SelectOptionAsync("select[name=account]", accountUuid);
         await coach.ClickAsync("button[value=allow]");
-        if (!javaScript)
-        {
-            await Expect(coach.Locator("#toasts")).ToContainTextAsync("Calendly is connected.");
-            await coach.ClickAsync("#calendly-status a >> text=Calendly connection");
-        }
-        await Expect(coach.Locator("#calendly-status")).ToContainTextAsync("Connected");
+        await Expect(coach).ToHaveURLAsync(new Regex("notice=calendly-connected$"));
         return coach;
     }
 

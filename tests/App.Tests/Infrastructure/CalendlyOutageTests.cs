@@ -100,6 +100,7 @@ public sealed class CalendlyOutageTests
     }
 
     [Test]
+    [NeedsSlices("EventTypes")]
     public async Task A_body_that_stalls_ends_each_attempt_and_the_call_at_their_deadlines_in_the_envelope()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
@@ -126,6 +127,7 @@ public sealed class CalendlyOutageTests
     }
 
     [Test]
+    [NeedsSlices("EventTypes")]
     public async Task A_token_refresh_whose_body_stalls_fails_typed_at_the_attempt_deadline_and_is_sent_once()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();

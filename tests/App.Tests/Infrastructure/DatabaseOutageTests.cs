@@ -11,6 +11,7 @@ namespace App.Tests.Infrastructure;
 public sealed class DatabaseOutageTests
 {
     [Test]
+    [NeedsSlices("Coaches")]
     public async Task Routes_answer_503_database_unavailable_while_the_database_is_gone_and_recover_by_themselves()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();

@@ -1,3 +1,4 @@
+using App.Infrastructure.Web;
 using System.Net;
 using App.Infrastructure.Auth;
 using App.Tests.Support;
@@ -8,27 +9,30 @@ namespace App.Tests.Infrastructure;
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class DevSignInTests(AppFixture app)
 {
+    /// <summary>The home page (Dashboard's, in this app): where sign-in and connecting lead.</summary>
+    private static readonly string Home = PageContributions.Home.Href;
+
     private static string NewId() => $"user-{Guid.NewGuid():N}"[..20];
 
     [Test]
     public async Task A_signed_out_page_request_is_sent_to_sign_in_and_comes_back()
     {
-        var response = await app.NewBrowser().GetAsync("/dashboard");
+        var response = await app.NewBrowser().GetAsync(Home);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-        await Assert.That(response.Headers.Location!.ToString()).Contains("/dev/sign-in?ReturnUrl=%2Fdashboard");
+        await Assert.That(response.Headers.Location!.ToString()).Contains($"/dev/sign-in?ReturnUrl={Uri.EscapeDataString(Home)}");
     }
 
     [Test]
-    public async Task Signing_in_with_the_form_sets_a_cookie_that_opens_the_dashboard()
+    public async Task Signing_in_with_the_form_sets_a_cookie_that_opens_the_home_page()
     {
         var browser = app.NewBrowser();
         var id = NewId();
         await browser.SignInAsync(id, $"{id}@example.test", "coach", "Europe/Paris");
 
         await Assert.That(browser.HasCookie(AuthSetup.DevCookieName)).IsTrue();
-        var dashboard = await browser.GetAsync("/dashboard");
-        await Assert.That(dashboard.StatusCode).IsEqualTo(HttpStatusCode.OK);
-        var html = await dashboard.Content.ReadAsStringAsync();
+        var home = await browser.GetAsync(Home);
+        await Assert.That(home.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var html = await home.Content.ReadAsStringAsync();
         await Assert.That(html).Contains($"{id}@example.test");
         await Assert.That(html).Contains("Europe/Paris");
     }
@@ -51,7 +55,7 @@ public sealed class DevSignInTests(AppFixture app)
         var browser = app.NewBrowser();
         var id = NewId();
         await browser.SignInAsync(id, $"{id}@example.test", "realtor", "America/New_York");
-        await browser.GetAsync("/dashboard");
+        await browser.GetAsync(Home);
 
         await using var db = await app.Database.OpenAsync();
         var row = await db.QuerySingleAsync<(string Email, string Role, string TimeZone)>(
@@ -117,7 +121,7 @@ public sealed class DevSignInTests(AppFixture app)
             ["__RequestVerificationToken"] = token, ["userId"] = NewId(), ["email"] = "a@example.test",
             ["role"] = "coach", ["returnUrl"] = "//evil.example.test/steal",
         });
-        await Assert.That(response.Headers.Location!.ToString()).IsEqualTo("/dashboard");
+        await Assert.That(response.Headers.Location!.ToString()).IsEqualTo(Home);
     }
 
     [Test]
@@ -185,7 +189,7 @@ public sealed class DevSignInTests(AppFixture app)
         var error = (await Browser.JsonAsync(refused)).GetProperty("error");
         await Assert.That(error.GetProperty("code").GetString()).IsEqualTo("antiforgery_failed");
 
-        var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+        var token = await browser.AntiforgeryTokenAsync();
         var accepted = await browser.PostJsonAsync("/api/dev/token", new { userId = NewId(), email = "x@example.test", role = "admin" }, token);
         await Assert.That(accepted.StatusCode).IsEqualTo(HttpStatusCode.OK);
     }
@@ -195,11 +199,11 @@ public sealed class DevSignInTests(AppFixture app)
     {
         var browser = app.NewBrowser();
         await browser.SignInAsync(NewId(), "s@example.test", "coach");
-        var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+        var token = await browser.AntiforgeryTokenAsync();
 
         var response = await browser.PostFormAsync("/dev/sign-out", new Dictionary<string, string> { ["__RequestVerificationToken"] = token });
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-        await Assert.That((await browser.GetAsync("/dashboard")).StatusCode).IsEqualTo(HttpStatusCode.Redirect);
+        await Assert.That((await browser.GetAsync(Home)).StatusCode).IsEqualTo(HttpStatusCode.Redirect);
     }
 
     [Test]
@@ -306,7 +310,7 @@ public sealed class DevSignInTests(AppFixture app)
     }
 
     private static async Task<string?> NameAsync(Browser browser) =>
-        (await Browser.JsonAsync(await browser.GetAsync("/api/me"))).GetProperty("data").GetProperty("name").GetString();
+        (await Browser.JsonAsync(await browser.GetAsync(SignedInUserModule.Path))).GetProperty("data").GetProperty("name").GetString();
 
     private async Task<string?> StoredNameAsync(string externalId)
     {

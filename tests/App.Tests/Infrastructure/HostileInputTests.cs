@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using App.Tests.Support;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace App.Tests.Infrastructure;
 
@@ -13,7 +16,7 @@ namespace App.Tests.Infrastructure;
 /// routes are read from the document, so a new one is covered the day it is documented; pages and forms are listed here.
 /// </summary>
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
-public sealed class HostileInputTests(AppFixture app)
+public sealed partial class HostileInputTests(AppFixture app)
 {
     private static readonly string[] HostileValues =
     [
@@ -85,18 +88,33 @@ public sealed class HostileInputTests(AppFixture app)
             foreach (var body in method == HttpMethod.Get ? [null] : Bodies(document, operation.Value).Cast<string?>())
                 problems.Add(await ProblemWithAsync(browser, method, url, body, documented));
         }
-        foreach (var (path, query) in Pages)
+        var mapped = MappedTemplates();
+        foreach (var (path, query) in Pages.Where(p => mapped.Contains(Shape(p.Path))))
         foreach (var url in Urls(path, query, id))
             problems.Add(await ProblemWithAsync(browser, HttpMethod.Get, url, null, documented: null));
-        foreach (var (path, fields) in Forms)
+        foreach (var (path, fields) in Forms.Where(f => mapped.Contains(Shape(f.Path))))
         foreach (var url in Urls(path, [], id))
         foreach (var form in FormBodies(fields))
             problems.Add(await ProblemWithAsync(browser, HttpMethod.Post, url, form, documented: null));
 
         await Assert.That(problems.OfType<string>()).IsEmpty();
-        // The document was read and walked (over 2,000 requests a caller today, forms included), not skipped.
-        await Assert.That(problems.Count).IsGreaterThan(2000);
+        // The document was read and walked (over 2,000 requests a caller today, forms included; fewer in an app with
+        // fewer slices), not skipped.
+        await Assert.That(problems.Count).IsGreaterThan(1000);
     }
+
+    /// <summary>The routes this app maps, by shape: the pages and forms of a slice the app does not have are not swept.</summary>
+    private HashSet<string> MappedTemplates() =>
+    [
+        .. app.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => Shape(e.RoutePattern.RawText ?? "")),
+    ];
+
+    /// <summary>A route template with its parameters blanked ("/coaches/{coachId:long}/book" is "/coaches/{}/book").</summary>
+    private static string Shape(string template) => ParameterPattern().Replace("/" + template.TrimStart('/'), "{}");
+
+    [GeneratedRegex(@"\{(?:[^{}]|\{\{|\}\})*\}")]
+    private static partial Regex ParameterPattern();
 
     private async Task<Browser> CallerAsync(string caller)
     {

@@ -3,6 +3,7 @@ using App.Tests.Support;
 
 namespace App.Tests.Infrastructure;
 
+[NeedsSlices("Dashboard")]
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class HtmxShellTests(AppFixture app)
 {

@@ -1,3 +1,4 @@
+using App.Infrastructure.Web;
 using System.Net;
 using App.Tests.Support;
 using Dapper;
@@ -8,6 +9,9 @@ namespace App.Tests.Infrastructure;
 [ClassDataSource<OidcAppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class OidcAuthTests(OidcAppFixture app)
 {
+    /// <summary>The home page (Dashboard's, in this app): where sign-in and connecting lead.</summary>
+    private static readonly string Home = PageContributions.Home.Href;
+
     private static string NewId() => $"user_{Guid.NewGuid():N}"[..20];
 
     private async Task<HttpResponseMessage> MeWith(string token)
@@ -33,7 +37,7 @@ public sealed class OidcAuthTests(OidcAppFixture app)
     public async Task Clerk_s_session_cookie_is_read_for_page_navigations()
     {
         var browser = app.NewBrowser();
-        var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard");
+        var request = new HttpRequestMessage(HttpMethod.Get, Home);
         request.Headers.Add("Cookie", $"__session={app.MintFor(NewId(), role: "realtor")}");
         var response = await browser.SendAsync(request);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
@@ -132,11 +136,11 @@ public sealed class OidcAuthTests(OidcAppFixture app)
     [Test]
     public async Task A_signed_out_page_request_goes_to_the_provider_s_sign_in()
     {
-        var response = await app.NewBrowser().GetAsync("/dashboard?tab=1");
+        var response = await app.NewBrowser().GetAsync($"{Home}?tab=1");
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
         var location = response.Headers.Location!.ToString();
         await Assert.That(location).StartsWith(OidcAppFixture.SignInUrl + "?redirect_url=");
-        await Assert.That(location).Contains(Uri.EscapeDataString("/dashboard?tab=1"));
+        await Assert.That(location).Contains(Uri.EscapeDataString($"{Home}?tab=1"));
     }
 
     [Test]

@@ -12,6 +12,7 @@ namespace App.Tests.Infrastructure;
 public sealed class SlowRefreshTests
 {
     [Test]
+    [NeedsSlices("EventTypes", "Health")]
     public async Task Requests_waiting_for_one_coach_s_slow_refresh_share_it_and_leave_the_pool_to_everyone_else()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
@@ -39,6 +40,7 @@ public sealed class SlowRefreshTests
     }
 
     [Test]
+    [NeedsSlices("EventTypes")]
     public async Task A_stopping_instance_saves_the_refresh_in_flight_before_it_stops()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();

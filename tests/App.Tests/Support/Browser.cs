@@ -63,6 +63,12 @@ public sealed partial class Browser(HttpClient client)
         return WebUtility.HtmlDecode(match.Groups[1].Value);
     }
 
+    /// <summary>
+    /// An anti-forgery token for the signed-in caller, from the development sign-in page (Infrastructure's, present
+    /// whichever slices the app has), so that a slice's tests need no other slice's page for it.
+    /// </summary>
+    public Task<string> AntiforgeryTokenAsync() => AntiforgeryTokenFromAsync("/dev/sign-in");
+
     /// <summary>Signs in through the development sign-in form, as a person would (no name: the field posted empty).</summary>
     public async Task SignInAsync(string userId, string email, string role, string timeZone = "UTC", string name = "")
     {

@@ -12,6 +12,7 @@ namespace App.Tests.Support;
 public abstract class CoachCalendlyRefusalTests(AppFixture app, string api, string page, string realtorPageSays)
 {
     [Test]
+    [NeedsSlices("Coaches")]
     public async Task A_realtor_is_refused_and_pointed_to_the_coaches_page()
     {
         var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");

@@ -120,7 +120,7 @@ public sealed class ConnectModule : ICarterModule
         {
             logger.LogWarning("Subscribing to the webhooks of user {UserId} failed; the health check will retry: {Reason}", user.Id, e.Message);
         }
-        return Results.Redirect(PageNotices.Url(PagePaths.Dashboard,
+        return Results.Redirect(PageNotices.Url(PageContributions.Home.Href,
             CalendlyScopes.Missing(scopes).Count == 0 ? ConnectedNotice : ConnectedPartlyNotice));
     }
 
@@ -140,7 +140,7 @@ public sealed class ConnectModule : ICarterModule
     {
         await DisconnectAsync(user, sources, ct);
         // The connection card reloads itself on the event.
-        return HtmxPages.Done(context, PagePaths.Dashboard, DisconnectedNotice, PageEvents.CalendlyConnectionChanged);
+        return HtmxPages.Done(context, PageContributions.Home.Href, DisconnectedNotice, PageEvents.CalendlyConnectionChanged);
     }
 
     private static async Task DisconnectAsync(CurrentUser user, DisconnectSources sources, CancellationToken ct)

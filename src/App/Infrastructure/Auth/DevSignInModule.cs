@@ -84,7 +84,7 @@ public sealed partial class DevSignInModule : ICarterModule
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(Claims(form, options), AuthSetup.DevCookie, "sub", options.RoleClaim));
         await context.SignInAsync(AuthSetup.DevCookie, principal);
-        var target = returnUrl is { Length: > 0 } && IsLocalUrl(returnUrl) ? returnUrl : "/dashboard";
+        var target = returnUrl is { Length: > 0 } && IsLocalUrl(returnUrl) ? returnUrl : PageContributions.Home.Href;
         return Results.Redirect(target, permanent: false, preserveMethod: false);
     }
 

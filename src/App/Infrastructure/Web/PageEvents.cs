@@ -19,7 +19,6 @@ public static class PageEvents
 /// <summary>Pages other slices link or redirect to.</summary>
 public static class PagePaths
 {
-    public const string Dashboard = "/dashboard";
     public const string Sessions = "/sessions";
 
     /// <summary>The sessions page, with any query, and nothing else: a posted returnUrl that is anything else would make an open redirect.</summary>

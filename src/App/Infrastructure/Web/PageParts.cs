@@ -45,6 +45,19 @@ public sealed class NavigationLinkAttribute(string href, string label, int order
     };
 }
 
+/// <summary>
+/// The page people land on after signing in and return to from errors and the brand link, declared by the slice that
+/// owns it: <c>[assembly: HomePage("/dashboard", "the dashboard")]</c>. Without one, the first navigation link is home.
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly)]
+public sealed class HomePageAttribute(string href, string name) : Attribute
+{
+    public string Href { get; } = href;
+
+    /// <summary>How a sentence names it: "Back to the dashboard".</summary>
+    public string Name { get; } = name;
+}
+
 /// <summary>What slices declare for other slices' pages, read once from the app's assembly.</summary>
 public static class PageContributions
 {
@@ -54,6 +67,10 @@ public static class PageContributions
         [.. App.GetCustomAttributes<NavigationLinkAttribute>().OrderBy(l => l.Order)];
 
     private static readonly IReadOnlyList<PagePartAttribute> Parts = [.. App.GetCustomAttributes<PagePartAttribute>()];
+
+    public static readonly HomePageAttribute Home = App.GetCustomAttribute<HomePageAttribute>()
+        ?? Navigation.Select(l => new HomePageAttribute(l.Href, l.Label.ToLowerInvariant())).FirstOrDefault()
+        ?? new HomePageAttribute("/dev/sign-in", "sign-in");
 
     public static IEnumerable<PagePartAttribute> PartsOf(string place) => Parts.Where(p => p.Place == place);
 }

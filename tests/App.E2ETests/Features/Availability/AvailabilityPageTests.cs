@@ -9,25 +9,8 @@ namespace App.E2ETests.Features.Availability;
 [ClassDataSource<BrowserFixture>(Shared = SharedType.PerTestSession)]
 public sealed class AvailabilityPageTests(BrowserFixture app)
 {
-    /// <summary>Signs in as a new coach and connects a fresh simulated account through the consent page.</summary>
-    private async Task<IPage> ConnectedCoachAsync()
-    {
-        var account = (await app.Simulator.CreateUsersAsync(1))[0];
-        var id = $"e2e-{Guid.NewGuid():N}"[..20];
-        var page = await app.NewPageAsync();
-        await page.GotoAsync("/dev/sign-in");
-        await page.FillAsync("input[name=userId]", id);
-        await page.FillAsync("input[name=email]", $"{id}@example.test");
-        await page.SelectOptionAsync("select[name=role]", "coach");
-        await page.ClickAsync("button[type=submit]");
-        await Expect(page).ToHaveURLAsync(new Regex("/dashboard"));
-
-        await page.GotoAsync("/api/calendly/oauth/connect");
-        await page.SelectOptionAsync("#account", account.Uuid);
-        await page.ClickAsync("button[value=allow]");
-        await Expect(page).ToHaveURLAsync(new Regex("/dashboard\\?notice=calendly-connected$"));
-        return page;
-    }
+    private async Task<IPage> ConnectedCoachAsync() =>
+        await Flows.ConnectedCoachAsync(app, $"e2e-{Guid.NewGuid():N}"[..20], (await app.Simulator.CreateUsersAsync(1))[0].Uuid);
 
     [Test]
     public async Task A_coach_sees_their_weekly_hours_and_their_event_types_on_one_page()
@@ -48,6 +31,7 @@ public sealed class AvailabilityPageTests(BrowserFixture app)
     }
 
     [Test]
+    [NeedsSlices("EventTypes")]
     public async Task Load_more_appends_the_next_page_of_event_types_in_place()
     {
         var page = await ConnectedCoachAsync();

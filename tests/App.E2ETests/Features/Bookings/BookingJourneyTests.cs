@@ -9,6 +9,7 @@ namespace App.E2ETests.Features.Bookings;
 public sealed class BookingJourneyTests(BrowserFixture app)
 {
     [Test]
+    [NeedsSlices("Coaches", "FreeTimes", "Scheduled", "Cancel")]
     public async Task A_realtor_sees_free_times_books_in_the_modal_and_cancels_the_session()
     {
         // The coach connects a Calendly account of their own through the consent page.

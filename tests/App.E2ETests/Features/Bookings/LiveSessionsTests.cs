@@ -13,6 +13,7 @@ namespace App.E2ETests.Features.Bookings;
 public sealed class LiveSessionsTests(BrowserFixture app)
 {
     [Test]
+    [NeedsSlices("Scheduled")]
     public async Task A_booking_made_in_Calendly_appears_on_the_open_sessions_page_without_a_reload()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

@@ -9,6 +9,7 @@ namespace App.E2ETests.Features.Coaches;
 public sealed class CoachesPageTests(BrowserFixture app)
 {
     [Test]
+    [NeedsSlices("FreeTimes", "NativeBooking")]
     public async Task A_coach_s_card_shows_their_week_once_it_is_scrolled_into_view()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

@@ -8,6 +8,7 @@ namespace App.E2ETests.Features.Connect;
 public sealed class ConnectFlowTests(BrowserFixture app)
 {
     [Test]
+    [NeedsSlices("Dashboard", "Status")]
     public async Task A_coach_connects_the_simulated_Calendly_through_its_consent_page_and_disconnects_it()
     {
         var page = await app.NewPageAsync();

@@ -39,6 +39,7 @@ public sealed class BookingDialogTests(BrowserFixture app)
     }
 
     [Test]
+    [NeedsSlices("Coaches", "FreeTimes", "Scheduled")]
     public async Task A_realtor_in_another_time_zone_books_a_free_time_in_the_dialog_and_the_time_leaves_the_grid()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
@@ -80,6 +81,7 @@ public sealed class BookingDialogTests(BrowserFixture app)
     }
 
     [Test]
+    [NeedsSlices("Coaches", "FreeTimes", "Scheduled")]
     public async Task Without_javascript_the_form_and_the_confirmation_are_pages_of_their_own()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];
@@ -115,6 +117,7 @@ public sealed class BookingDialogTests(BrowserFixture app)
 
     /// <summary>Narrows the simulator's OAuth client for the whole test session while the coach connects: nothing else may run meanwhile.</summary>
     [Test, NotInParallel]
+    [NeedsSlices("Dashboard", "Status", "Coaches", "FreeTimes")]
     public async Task A_coach_whose_calendly_app_lacks_the_write_scope_is_told_why_and_realtors_book_on_calendly_s_page()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

@@ -1,3 +1,4 @@
+using App.Infrastructure.Web;
 using System.Text.RegularExpressions;
 using App.E2ETests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -25,7 +26,7 @@ public sealed class SessionsPageTests(BrowserFixture app)
         await page.FillAsync("input[name=userId]", userId);
         await page.FillAsync("input[name=email]", $"{userId}@example.test");
         await page.ClickAsync("button[type=submit]");
-        await Expect(page).ToHaveURLAsync(new Regex("/dashboard$"));
+        await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(PageContributions.Home.Href) + "$"));
 
         // Connect this account (the consent page lists only the first accounts, so the decision is posted directly).
         var start = await page.APIRequest.GetAsync("/api/calendly/oauth/connect", new() { MaxRedirects = 0 });

@@ -97,7 +97,7 @@ public sealed class BookingsTests(AppFixture app)
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
         var realtor = await RealtorAsync();
         var booking = await BookInCalendlyAsync(coach, "widget@example.test", realtor.BookingRef);
-        var token = await realtor.Browser.AntiforgeryTokenFromAsync("/sessions");
+        var token = await realtor.Browser.AntiforgeryTokenAsync();
 
         var fromPage = await realtor.Browser.PostFormAsync("/bookings/record", new Dictionary<string, string>
         {

@@ -1,3 +1,4 @@
+using App.Infrastructure.Web;
 using System.Net;
 using App.Features.Connect;
 using App.Tests.Support;
@@ -8,6 +9,9 @@ namespace App.Tests.Features.Connect;
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class ConnectTests(AppFixture app)
 {
+    /// <summary>The home page (Dashboard's, in this app): where sign-in and connecting lead.</summary>
+    private static readonly string Home = PageContributions.Home.Href;
+
     private static string NewId() => $"coach-{Guid.NewGuid():N}"[..20];
 
     private async Task<(Browser Browser, long UserId)> CoachAsync(string role = "coach")
@@ -58,7 +62,7 @@ public sealed class ConnectTests(AppFixture app)
         var (browser, userId) = await CoachAsync();
         var callback = await ConnectAsync(browser);
         await Assert.That(callback.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-        await Assert.That(callback.Headers.Location!.ToString()).IsEqualTo("/dashboard?notice=calendly-connected");
+        await Assert.That(callback.Headers.Location!.ToString()).IsEqualTo($"{Home}?notice=calendly-connected");
 
         await using var db = await app.Database.OpenAsync();
         var stored = await db.QuerySingleAsync<(string Status, string SchedulingUrl, string OrganizationUrl, string Access, string Refresh)>(
@@ -85,11 +89,11 @@ public sealed class ConnectTests(AppFixture app)
     }
 
     [Test]
-    public async Task The_dashboard_after_connecting_shows_the_notice()
+    public async Task The_home_page_after_connecting_shows_the_notice()
     {
         var (browser, _) = await CoachAsync();
         await ConnectAsync(browser);
-        var html = await (await browser.GetAsync("/dashboard?notice=calendly-connected")).Content.ReadAsStringAsync();
+        var html = await (await browser.GetAsync($"{Home}?notice=calendly-connected")).Content.ReadAsStringAsync();
         await Assert.That(html).Contains("Calendly is connected.");
     }
 
@@ -167,7 +171,7 @@ public sealed class ConnectTests(AppFixture app)
     {
         var (browser, userId) = await CoachAsync();
         await ConnectAsync(browser);
-        var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+        var token = await browser.AntiforgeryTokenAsync();
 
         var response = await browser.PostJsonAsync("/api/calendly/oauth/disconnect", new { }, token);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
@@ -182,7 +186,7 @@ public sealed class ConnectTests(AppFixture app)
         {
             var (browser, userId) = await CoachAsync();
             await ConnectAsync(browser);
-            var token = await browser.AntiforgeryTokenFromAsync("/dashboard");
+            var token = await browser.AntiforgeryTokenAsync();
 
             var response = await browser.PostFormAsync("/calendly/disconnect", new Dictionary<string, string> { ["__RequestVerificationToken"] = token }, htmx);
 
@@ -198,9 +202,9 @@ public sealed class ConnectTests(AppFixture app)
             else
             {
                 await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-                await Assert.That(response.Headers.Location!.ToString()).IsEqualTo("/dashboard?notice=calendly-disconnected");
-                var dashboard = await (await browser.GetAsync("/dashboard?notice=calendly-disconnected")).Content.ReadAsStringAsync();
-                await Assert.That(dashboard).Contains("Calendly is disconnected.");
+                await Assert.That(response.Headers.Location!.ToString()).IsEqualTo($"{Home}?notice=calendly-disconnected");
+                var home = await (await browser.GetAsync($"{Home}?notice=calendly-disconnected")).Content.ReadAsStringAsync();
+                await Assert.That(home).Contains("Calendly is disconnected.");
             }
         }
     }

@@ -1,3 +1,4 @@
+using App.Infrastructure.Web;
 using System.Net;
 using System.Text.Json;
 using Alba;
@@ -31,11 +32,15 @@ public sealed class ScopedCalendly : IAsyncInitializer, IAsyncDisposable
 [NotInParallel(nameof(GrantedScopesTests))]
 public sealed class GrantedScopesTests(ScopedCalendly scoped)
 {
+    /// <summary>The home page (Dashboard's, in this app): where sign-in and connecting lead.</summary>
+    private static readonly string Home = PageContributions.Home.Href;
+
     private SimulatorServer Simulator => scoped.Calendly.Simulator;
 
     private static IReadOnlyList<string> AllRequiredBut(string scope) => [.. CalendlyScopes.Required.Where(s => s != scope)];
 
     [Test]
+    [NeedsSlices("Status")]
     public async Task A_coach_whose_app_lacks_the_write_scope_is_connected_with_booking_from_the_app_off_and_told_how_to_turn_it_on()
     {
         var (browser, userId) = await CoachAsync();
@@ -53,7 +58,7 @@ public sealed class GrantedScopesTests(ScopedCalendly scoped)
         }
 
         await Assert.That(callback.StatusCode).IsEqualTo(HttpStatusCode.Redirect);
-        await Assert.That(callback.Headers.Location!.ToString()).IsEqualTo("/dashboard?notice=calendly-connected-partly");
+        await Assert.That(callback.Headers.Location!.ToString()).IsEqualTo($"{Home}?notice=calendly-connected-partly");
         await using (var db = await scoped.Calendly.Database.OpenAsync())
             await Assert.That(await db.ExecuteScalarAsync<string>("select granted_scopes from calendly_integrations where user_id = @userId",
                 new { userId })).IsEqualTo(string.Join(' ', granted));
@@ -71,11 +76,11 @@ public sealed class GrantedScopesTests(ScopedCalendly scoped)
         await Assert.That(card).Contains("scheduled_events:write must be ticked for this app");
         await Assert.That(card).Contains("Reconnect Calendly");
         await Assert.That(card).DoesNotContain("does not allow webhooks");
-        await Assert.That(await (await browser.GetAsync("/dashboard?notice=calendly-connected-partly")).Content.ReadAsStringAsync())
+        await Assert.That(await (await browser.GetAsync($"{Home}?notice=calendly-connected-partly")).Content.ReadAsStringAsync())
             .Contains("it did not grant everything");
 
         // Reconnecting once the app has the scope turns everything on.
-        await Assert.That((await ConnectAsync(browser, account)).Headers.Location!.ToString()).IsEqualTo("/dashboard?notice=calendly-connected");
+        await Assert.That((await ConnectAsync(browser, account)).Headers.Location!.ToString()).IsEqualTo($"{Home}?notice=calendly-connected");
         var after = await StatusAsync(browser);
         await Assert.That(after.GetProperty("missingScopes").GetArrayLength()).IsEqualTo(0);
         await Assert.That(after.GetProperty("webhookState").GetString()).IsEqualTo("active");
@@ -83,6 +88,7 @@ public sealed class GrantedScopesTests(ScopedCalendly scoped)
     }
 
     [Test]
+    [NeedsSlices("Scheduled")]
     public async Task A_call_Calendly_refuses_for_a_missing_scope_is_calendly_scope_missing_with_the_scopes_and_a_way_to_fix_it()
     {
         var (browser, _) = await CoachAsync();
@@ -143,8 +149,7 @@ public sealed class GrantedScopesTests(ScopedCalendly scoped)
         var browser = new Browser(scoped.Host.Server.CreateClient());
         var id = $"coach-{Guid.NewGuid():N}"[..20];
         await browser.SignInAsync(id, $"{id}@example.test", "coach");
-        var me = await Browser.JsonAsync(await browser.GetAsync("/api/me"));
-        return (browser, me.GetProperty("data").GetProperty("id").GetInt64());
+        return (browser, await SignedInUserModule.UserIdAsync(browser));
     }
 
     /// <summary>The connect flow through the simulator's consent page, granting a Calendly account of the test's own.</summary>

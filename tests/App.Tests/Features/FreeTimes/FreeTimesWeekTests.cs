@@ -31,6 +31,7 @@ public sealed partial class FreeTimesWeekTests(AppFixture app)
     }
 
     [Test]
+    [NeedsSlices("NativeBooking")]
     public async Task The_week_page_shows_seven_days_of_slots_linking_to_the_booking_form_and_a_next_week_link()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);

@@ -20,7 +20,7 @@ internal static class Booking
     {
         var externalId = $"realtor-{Guid.NewGuid():N}";
         var browser = await ConnectedCoaches.SignedInAsync(host, externalId, "realtor", timeZone);
-        var id = (await Browser.JsonAsync(await browser.GetAsync("/api/me"))).GetProperty("data").GetProperty("id").GetInt64();
+        var id = await SignedInUserModule.UserIdAsync(browser);
         await using var db = await database.OpenAsync();
         var bookingRef = await db.ExecuteScalarAsync<string>("select booking_ref from users where id = @id", new { id });
         return new Realtor(browser, id, $"{externalId}@example.test", bookingRef!);

@@ -103,11 +103,12 @@ public sealed class NoShowsTests(AppFixture app)
     }
 
     [Test]
+    [NeedsSlices("Scheduled")]
     public async Task The_page_marks_a_no_show_and_its_row_reloads_with_the_undo_and_it_works_without_javascript()
     {
         var (coach, browser) = await CoachAsync(app);
         var booked = (await BookSlotsAsync(app.Simulator, coach, 1))[0];
-        var token = await browser.AntiforgeryTokenFromAsync("/sessions");
+        var token = await browser.AntiforgeryTokenAsync();
 
         var htmx = await browser.PostFormAsync("/sessions/no-shows", new Dictionary<string, string>
         {
@@ -143,7 +144,7 @@ public sealed class NoShowsTests(AppFixture app)
     {
         var (coach, browser) = await CoachAsync(app);
         var booked = (await BookSlotsAsync(app.Simulator, coach, 1))[0];
-        var token = await browser.AntiforgeryTokenFromAsync("/sessions");
+        var token = await browser.AntiforgeryTokenAsync();
 
         var response = await browser.PostFormAsync("/sessions/no-shows", new Dictionary<string, string>
         {

@@ -295,6 +295,7 @@ public sealed class ScheduledTests(AppFixture app)
     }
 
     [Test]
+    [NeedsSlices("Cancel")]
     public async Task A_realtor_s_row_offers_reschedule_and_cancel_and_a_group_session_offers_their_own_cancel_link()
     {
         var (browser, realtorId) = await RealtorAsync(app);

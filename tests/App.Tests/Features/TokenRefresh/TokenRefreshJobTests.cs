@@ -71,6 +71,7 @@ public sealed class TokenRefreshJobTests
     }
 
     [Test]
+    [NeedsSlices("Status")]
     public async Task Transient_failures_never_end_a_connection_and_the_card_warns_after_the_set_count()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();

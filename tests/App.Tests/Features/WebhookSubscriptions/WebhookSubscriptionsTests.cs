@@ -144,6 +144,7 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
     }
 
     [Test]
+    [NeedsSlices("Status")]
     public async Task An_account_whose_plan_refuses_webhooks_is_marked_unsupported_and_polled_instead()
     {
         // Since 2026-11-03 every plan may subscribe; the simulator's fault stands in for a plan Calendly still refuses.
@@ -169,6 +170,7 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
     }
 
     [Test]
+    [NeedsSlices("Status")]
     public async Task A_subscription_refused_for_a_missing_scope_is_scope_missing_and_not_polled()
     {
         // Everything but webhooks:write: Calendly answers 403 Insufficient scope, which is not its plan refusal.
@@ -281,6 +283,7 @@ public sealed class WebhookSubscriptionsTests(WebhookCalendly calendly)
     }
 
     [Test]
+    [NeedsSlices("Webhooks")]
     public async Task When_the_app_s_address_changes_it_deletes_its_own_old_subscription_and_never_one_it_did_not_create()
     {
         var coach = await ConnectAsync();
