@@ -19,9 +19,10 @@ cd "$scratch"
 rm -rf "src/App/Features/$feature" "tests/App.Tests/Features/$feature" "tests/App.E2ETests/Features/$feature"
 # The slice's registration: a line naming its namespace or its Add<Feature>() extension.
 sed -i -E "/App\.Features\.$feature\.|\bAdd$feature\(\)/d" src/App/Program.cs
-changed=$(git diff --numstat -- . ':!src/App/Features' ':!tests/*/Features' | awk '{ n += $1 + $2 } END { print n + 0 }')
+own=(":!src/App/Features/$feature" ":!tests/App.Tests/Features/$feature" ":!tests/App.E2ETests/Features/$feature")
+changed=$(git diff --numstat -- . "${own[@]}" | awk '{ n += $1 + $2 } END { print n + 0 }')
 echo "$feature: $changed line(s) changed outside its folders"
-(( changed <= 1 )) || { git diff -- . ':!src/App/Features' ':!tests/*/Features' >&2; exit 1; }
+(( changed <= 1 )) || { git diff -- . "${own[@]}" >&2; exit 1; }
 
 dotnet build --nologo -v quiet -clp:ErrorsOnly
 if [[ ${2:-} == --test ]]; then
