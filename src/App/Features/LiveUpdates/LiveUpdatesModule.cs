@@ -26,21 +26,23 @@ public sealed class LiveUpdatesModule : ICarterModule
 
     public sealed class LiveEventsQueryValidator : AbstractValidator<LiveEventsQuery>
     {
-        public LiveEventsQueryValidator()
-        {
-            RuleFor(q => q.Coach).Must(ids => ids is null || ids.Length <= LiveEvents.MaxCoaches)
-                .WithMessage($"names at most {LiveEvents.MaxCoaches} coaches.");
-            RuleForEach(q => q.Coach).GreaterThan(0).WithMessage("must be a coach's id.");
-        }
+        public LiveEventsQueryValidator() =>
+            RuleFor(q => q.Coach)
+                .Must(ids => ids is null || ids.Length <= LiveEvents.MaxCoaches).WithMessage($"names at most {LiveEvents.MaxCoaches} coaches.")
+                .Must(ids => ids is null || ids.All(id => id > 0)).WithMessage("must name coaches by their ids.");
     }
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
-        // Not in OpenAPI: an event stream for the app's own pages, not a JSON route (README describes it).
-        app.MapGet(LiveEvents.Path, StreamLiveEvents).RequireAuthorization().Validate<LiveEventsQuery>().ExcludeFromDescription();
+        // Not in OpenAPI: the pages' own stream, not a JSON route (the README describes it). Like a page, it refuses
+        // with an error page; a browser's EventSource then tries again later, and the page polls meanwhile.
+        app.MapGet(LiveEvents.Path, StreamLiveEvents).RequireAuthorization().ExcludeFromDescription();
 
-    public static ServerSentEventsResult<string> StreamLiveEvents([AsParameters] LiveEventsQuery query, CurrentUser user, LiveUpdateHub hub,
-        IHostApplicationLifetime lifetime)
+    public static async Task<ServerSentEventsResult<string>> StreamLiveEvents([AsParameters] LiveEventsQuery query, HttpContext context,
+        CurrentUser user, LiveUpdateHub hub, IHostApplicationLifetime lifetime)
     {
+        if (await Validation.ProblemsAsync(context, query) is { } problems)
+            throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed",
+                string.Join(" ", problems.SelectMany(field => field.Value.Select(message => $"{field.Key} {message}"))), problems);
         var subscriber = hub.Subscribe(user.Id, [.. (query.Coach ?? []).Distinct()]);
         return TypedResults.ServerSentEvents(EventsAsync(subscriber, lifetime.ApplicationStopping));
     }
