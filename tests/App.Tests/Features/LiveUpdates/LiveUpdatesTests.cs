@@ -146,7 +146,7 @@ public sealed class LiveUpdatesTests(AppFixture app)
     }
 
     [Test]
-    public async Task A_stream_ends_when_its_instance_stops_and_does_not_hold_the_stop_up()
+    public async Task A_stream_ends_as_soon_as_its_instance_begins_to_stop()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
         var host = await calendly.StartAppAsync();
