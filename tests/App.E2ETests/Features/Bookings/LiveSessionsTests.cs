@@ -24,7 +24,11 @@ public sealed class LiveSessionsTests(BrowserFixture app)
         var realtor = await app.NewPageAsync();
         await Flows.SignInAsync(realtor, "live-realtor", "realtor");
         await realtor.GotoAsync("/sessions");
-        foreach (var page in new[] { coach, realtor }) await LiveAsync(page);
+        // And the realtor's dashboard, in another tab.
+        var dashboard = await realtor.Context.NewPageAsync();
+        await dashboard.GotoAsync("/dashboard");
+        await Expect(dashboard.Locator("#upcoming-sessions")).ToHaveTextAsync("0");
+        foreach (var page in new[] { coach, realtor, dashboard }) await LiveAsync(page);
 
         // A third person, reading their own stream directly over HTTP.
         var bystander = new Browser(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = app.BaseUrl });
@@ -36,12 +40,17 @@ public sealed class LiveSessionsTests(BrowserFixture app)
         var row = $"#session-{booked.Event.Split('/')[^1]}";
         await Task.WhenAll(
             Expect(realtor.Locator(row)).ToBeVisibleAsync(new() { Timeout = 10_000 }),
-            Expect(coach.Locator(row)).ToBeVisibleAsync(new() { Timeout = 10_000 }));
-        Console.WriteLine($"The booking appeared on both open sessions pages {appeared.ElapsedMilliseconds} ms after Calendly took it.");
+            Expect(coach.Locator(row)).ToBeVisibleAsync(new() { Timeout = 10_000 }),
+            Expect(dashboard.Locator("#upcoming-sessions")).ToHaveTextAsync("1", new() { Timeout = 10_000 }));
+        Console.WriteLine($"The booking appeared on both open sessions pages (and the dashboard) {appeared.ElapsedMilliseconds} ms after Calendly took it.");
+        await BrowserFixture.ScreenshotAsync(realtor, "live-sessions-realtor");
+        await coach.SetViewportSizeAsync(390, 844);
+        await BrowserFixture.ScreenshotAsync(coach, "live-sessions-coach-390");
 
         await Assert.That(bystanderStream.Events.Select(e => e.Name)).DoesNotContain("sessions-changed");
         await Assert.That(bystanderStream.Text).DoesNotContain(booked.Event.Split('/')[^1]).And.DoesNotContain("live-realtor")
             .And.DoesNotContain("live-coach");
+        await BrowserFixture.ScreenshotAsync(dashboard, "live-dashboard-realtor");
     }
 
     [Test]
