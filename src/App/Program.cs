@@ -36,10 +36,11 @@ builder.Services.AddTokenRefresh();
 builder.Services.AddWebhooks();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddFreeTimes();
+builder.Services.AddLiveUpdates();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));
-builder.Services.AddSingleton<ClusterCache>().AddHostedService<ClusterCacheListener>();
+builder.Services.AddSingleton<ClusterCache>().AddNotificationHandler<ClusterCacheEvictions>();
 
 // Bearer tokens from an OIDC issuer, or the development sign-in when none is configured; anti-forgery for cookies.
 builder.Services.AddAppAuthentication(settings.Auth);

@@ -65,7 +65,7 @@ public sealed class ClusterCacheTests
         await using var db = await calendly.Database.OpenAsync();
         for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
             if (await Dapper.SqlMapper.ExecuteScalarAsync<int>(db, """
-                    select count(*) from pg_stat_activity where datname = current_database() and query = 'listen cache_evictions'
+                    select count(*) from pg_stat_activity where datname = current_database() and query like '%listen cache_evictions%'
                     """) >= instances)
                 return;
         throw new TimeoutException($"{instances} cache eviction listeners did not subscribe.");

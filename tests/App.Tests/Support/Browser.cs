@@ -31,13 +31,15 @@ public sealed partial class Browser(HttpClient client)
         return SendAsync(request, htmx: false);
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, bool htmx = false)
+    /// <summary>Sends the request; with <see cref="HttpCompletionOption.ResponseHeadersRead"/>, returns before the body ends (a stream).</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, bool htmx = false,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         if (_cookies.Count > 0)
             request.Headers.Add("Cookie", string.Join("; ", _cookies.Select(c => $"{c.Key}={c.Value}")));
         if (Bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Bearer);
         if (htmx) request.Headers.Add("HX-Request", "true");
-        var response = await client.SendAsync(request);
+        var response = await client.SendAsync(request, completion);
         if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
         {
             foreach (var header in setCookies)

@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Html;
 
 namespace App.Infrastructure.Web;
 
-public sealed record LayoutModel(string Title);
+public sealed record LayoutModel(string Title)
+{
+    /// <summary>The page's stream of live updates (<see cref="LiveEvents.Url"/>), for a page that shows what others may change.</summary>
+    public string? LiveEventsUrl { get; init; }
+}
 
 public enum ToastLevel { Success, Info, Error }
 

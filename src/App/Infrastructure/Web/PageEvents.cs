@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace App.Infrastructure.Web;
 
 /// <summary>
@@ -14,6 +16,33 @@ public static class PageEvents
 
     /// <summary>The coach's Calendly connection changed: the connection card reloads itself.</summary>
     public const string CalendlyConnectionChanged = "calendly-connection-changed";
+}
+
+/// <summary>
+/// Live updates: a page whose layout model names a stream (<see cref="LayoutModel.LiveEventsUrl"/>) hears, as
+/// server-sent events, of changes made anywhere (Calendly's webhooks, other people, other instances). A part of the
+/// page refreshes itself on one with <c>hx-trigger="@LiveEvents.On(PageEvents.SessionsChanged)"</c>; while the stream
+/// is closed, site.js refreshes those parts every 30 seconds instead. The events name what changed, never whom.
+/// </summary>
+public static class LiveEvents
+{
+    public const string Path = "/live-updates";
+
+    /// <summary>The most coaches one stream follows (a page of coaches is at most 100).</summary>
+    public const int MaxCoaches = 100;
+
+    /// <summary>The stream of the signed-in person's own sessions, and of these coaches' free times.</summary>
+    public static string Url(params IEnumerable<long> coachIds)
+    {
+        var query = string.Join("&", coachIds.Distinct().Take(MaxCoaches).Select(id => "coach=" + id.ToString(CultureInfo.InvariantCulture)));
+        return query.Length == 0 ? Path : $"{Path}?{query}";
+    }
+
+    /// <summary>The hx-trigger of an element that refreshes itself when the page's stream carries <paramref name="eventName"/>.</summary>
+    public static string On(string eventName) => "sse:" + eventName;
+
+    /// <summary>One coach's free times changed (a booking, a cancellation, their availability).</summary>
+    public static string FreeTimesChanged(long coachId) => $"{PageEvents.FreeTimesChanged}-{coachId.ToString(CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>Pages other slices link or redirect to.</summary>

@@ -1,4 +1,5 @@
-// The shell's only script: toasts (from HX-Trigger "toast" and from failed htmx requests) and time-zone prefill.
+// The shell's only script: toasts (from HX-Trigger "toast" and from failed htmx requests), time-zone prefill, and the
+// fallback of live updates.
 (function () {
   "use strict";
 
@@ -74,6 +75,34 @@
       status.textContent = "The booking is made in Calendly, but this page could not record it. It will appear shortly.";
     });
   });
+
+  // Live updates (htmx's sse extension on the element with sse-connect): parts of the page listen with
+  // hx-trigger="sse:<event>". While the stream is not open (not yet, broken, or its server gone) those parts refresh
+  // themselves every 30 seconds as if their event had come, while the page is visible; and once at once when the
+  // stream opens again after a break, since what was sent meanwhile is lost.
+  var LIVE_POLL_MS = 30000;
+  function refreshLiveParts(stream) {
+    stream.querySelectorAll("[hx-trigger*='sse:']").forEach(function (part) {
+      var events = part.getAttribute("hx-trigger").split(",").map(function (spec) { return spec.trim().split(/\s+/)[0]; });
+      var live = events.filter(function (name) { return name.indexOf("sse:") === 0; })[0];
+      if (live) htmx.trigger(part, live);
+    });
+  }
+  document.addEventListener("htmx:sseOpen", function (e) {
+    var stream = e.target;
+    var wasBroken = stream.dataset.live === "closed";
+    stream.dataset.live = "open";
+    if (wasBroken) refreshLiveParts(stream);
+  });
+  ["htmx:sseError", "htmx:sseClose"].forEach(function (name) {
+    document.addEventListener(name, function (e) { e.target.dataset.live = "closed"; });
+  });
+  setInterval(function () {
+    if (document.visibilityState !== "visible") return;
+    document.querySelectorAll("[sse-connect]").forEach(function (stream) {
+      if (stream.dataset.live !== "open") refreshLiveParts(stream);
+    });
+  }, LIVE_POLL_MS);
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-booking]").forEach(watchBookingFrame);
