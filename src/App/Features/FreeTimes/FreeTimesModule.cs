@@ -89,7 +89,7 @@ public sealed class FreeTimesModule : ICarterModule
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", "This coach has not connected Calendly, so there are no free times to show.");
 
         var coach = new Coach(connected.Id, connected.CalendlyUserUri);
-        var coachName = connected.Email ?? connected.ExternalId;
+        var coachName = connected.Name;
         IReadOnlyList<OfferedEventType> eventTypes;
         OfferedEventType? selected;
         FreeTimeSlots free;
