@@ -26,7 +26,7 @@ public sealed class ShellTests(BrowserFixture app)
         var page = await app.NewPageAsync();
         await SignInAsync(page, "e2e-coach");
 
-        await Expect(page.Locator("#dashboard-panel")).ToContainTextAsync("e2e-coach@example.test");
+        await Expect(page.Locator("#dashboard-panel")).ToContainTextAsync("Welcome, e2e-coach");
         // site.js filled the time zone from the browser (the context runs in Europe/Paris).
         await Expect(page.Locator("#dashboard-panel")).ToContainTextAsync("Europe/Paris");
         await Expect(page.Locator(".banner")).ToContainTextAsync("Simulated Calendly: data is not real");
@@ -58,6 +58,6 @@ public sealed class ShellTests(BrowserFixture app)
 
         await Expect(page.Locator("#toasts .toast.error")).ToContainTextAsync("There is nothing at this address.");
         await BrowserFixture.ScreenshotAsync(page, "dashboard-with-error-toast");
-        await Expect(page.Locator("#dashboard-panel")).ToContainTextAsync("e2e-toast@example.test");
+        await Expect(page.Locator("#dashboard-panel")).ToContainTextAsync("Welcome, e2e-toast");
     }
 }

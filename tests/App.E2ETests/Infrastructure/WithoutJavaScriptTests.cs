@@ -22,8 +22,8 @@ public sealed class WithoutJavaScriptTests(BrowserFixture app)
 
         // The time zone select is a plain form: saving it reloads the page with the new zone.
         await page.GotoAsync("/settings");
-        await page.SelectOptionAsync("select[name=timeZone]", "America/Chicago");
-        await page.Locator("form", new() { Has = page.Locator("select[name=timeZone]") }).Locator("button[type=submit]").ClickAsync();
+        await page.SelectOptionAsync("#time-zone-form select[name=timeZone]", "America/Chicago");
+        await page.Locator("#time-zone-form button[type=submit]").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex(@"/settings\?saved=true$"));
         await Expect(page.Locator("header")).ToContainTextAsync("America/Chicago");
 

@@ -51,7 +51,7 @@ public static class ConnectedCoaches
     {
         var response = new TokenResponse(tokens.AccessToken, tokens.RefreshToken, "Bearer", tokens.ExpiresIn, tokens.CreatedAt,
             tokens.Owner, tokens.Organization, grantedScope);
-        var user = new CalendlyUser(account.Uri, "Coach", "coach", account.Email, account.SchedulingUrl, "UTC", null,
+        var user = new CalendlyUser(account.Uri, account.Name, "coach", account.Email, account.SchedulingUrl, "UTC", null,
             DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, tokens.Organization);
         var saved = await host.Services.GetRequiredService<CalendlyTokens>().SaveConnectionAsync(userId, response, user, CancellationToken.None);
         if (!saved) throw new InvalidOperationException("The Calendly account is connected to someone else.");

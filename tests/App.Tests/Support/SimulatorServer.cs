@@ -69,7 +69,8 @@ public sealed partial class SimulatorServer : IAsyncDisposable
         return response.Headers.Location!;
     }
 
-    public sealed record SimUser(string Uri, string Uuid, string Email, string SchedulingUrl, IReadOnlyList<string> EventTypes);
+    /// <param name="Name">The account's name, as GET /users/me gives it: what the app calls the coach.</param>
+    public sealed record SimUser(string Uri, string Uuid, string Email, string SchedulingUrl, IReadOnlyList<string> EventTypes, string Name);
 
     private sealed record CreatedUsers(string Organization, IReadOnlyList<SimUser> Users);
 

@@ -2,6 +2,8 @@ using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using App.Infrastructure.Caching;
 
+[assembly: PageNotice(App.Features.Account.AccountModule.TimeZoneSavedNotice, "Your time zone is saved: every time is shown in it.")]
+
 namespace App.Features.Account;
 
 /// <summary>
@@ -10,27 +12,26 @@ namespace App.Features.Account;
 /// </summary>
 public sealed class AccountModule : ICarterModule
 {
+    public const string TimeZoneSavedNotice = "time-zone-saved";
+
     public sealed record Me(long Id, string ExternalId, string? Email, string Name, string Role, string TimeZone);
 
     public sealed record TimeZoneRequest
     {
         public string? TimeZone { get; init; }
+
+        /// <summary>The page whose time-zone picker posted the form (the header's, on every page): it reloads in the new zone.</summary>
+        public string? ReturnUrl { get; init; }
     }
 
     public sealed class TimeZoneRequestValidator : AbstractValidator<TimeZoneRequest>
     {
         public TimeZoneRequestValidator() =>
             RuleFor(r => r.TimeZone).NotEmpty().WithMessage("is required.")
-                .Must(tz => tz is null || TimeZones.Contains(tz)).WithMessage("must be an IANA time zone such as Europe/Paris.");
+                .Must(tz => tz is null || TimeZoneChoices.Contains(tz)).WithMessage("must be an IANA time zone such as Europe/Paris.");
     }
 
     public sealed record SettingsView(CurrentUser User, string Selected, IReadOnlyDictionary<string, string[]> Errors, bool Saved);
-
-    /// <summary>IANA ids the server knows (on Linux the system zones are IANA's), sorted for the select.</summary>
-    public static readonly IReadOnlyList<string> TimeZoneIds = TimeZoneInfo.GetSystemTimeZones()
-        .Select(z => z.Id).Where(id => id.Contains('/') || id == "UTC").Order(StringComparer.Ordinal).ToArray();
-
-    private static readonly HashSet<string> TimeZones = [.. TimeZoneIds];
 
     private const string UpdateTimeZoneSql = "update users set time_zone = @TimeZone, updated_at = now() where id = @Id";
 
@@ -63,7 +64,10 @@ public sealed class AccountModule : ICarterModule
         if (await Validation.ProblemsAsync(context, form) is { } problems)
             return Render(context, new SettingsView(user, form.TimeZone ?? "", problems, false), StatusCodes.Status422UnprocessableEntity);
         await SaveTimeZoneAsync(user, form.TimeZone!, db, cache, ct);
-        if (!context.Request.Headers.ContainsKey("HX-Request")) return Results.Redirect("/settings?saved=true");
+        if (!context.Request.Headers.ContainsKey("HX-Request"))
+            return Results.Redirect(PagePaths.LocalOrNull(form.ReturnUrl) is { } back
+                ? PageNotices.Url(back, TimeZoneSavedNotice)
+                : "/settings?saved=true");
         context.Response.Toast($"Times are now shown in {form.TimeZone}.");
         return Render(context, new SettingsView(user with { TimeZone = form.TimeZone! }, form.TimeZone!, new Dictionary<string, string[]>(), true), 200);
     }

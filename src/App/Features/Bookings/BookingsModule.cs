@@ -99,7 +99,7 @@ public sealed partial class BookingsModule : ICarterModule
             ["embed_type"] = "Inline",
             ["hide_gdpr_banner"] = "1",
         });
-        var widget = new BookingWidget(coach.Id, eventType.Profile?.Name ?? coach.Email ?? "the coach", eventType.Name, eventType.Duration, embedUrl,
+        var widget = new BookingWidget(coach.Id, coach.Name, eventType.Name, eventType.Duration, embedUrl,
             eventType.SchedulingUrl, options.UseRealCalendly ? "https://calendly.com" : schedulingUrl.GetLeftPart(UriPartial.Authority),
             options.UseRealCalendly);
         return HtmxPages.PageOrPartial(context, BookingPage.Create(widget), _BookingWidget.Create(widget));

@@ -33,13 +33,14 @@ public sealed class CoachesModule : ICarterModule
 
     public sealed record CoachesView(CoachPage Page, CurrentUser Viewer);
 
-    private sealed record CoachRow(long Id, string? Email, string? SchedulingUrl, string CalendlyUserUri);
+    private sealed record CoachRow(long Id, string? Email, string? SchedulingUrl, string CalendlyUserUri, string Name);
 
     // Keyset pagination on users.id: stable while coaches connect and disconnect.
     private const string CoachesSql = """
-        select u.id, u.email, i.scheduling_url, i.calendly_user_uri
+        select u.id, u.email, i.scheduling_url, i.calendly_user_uri, n.name
         from calendly_integrations i
         join users u on u.id = i.user_id
+        join display_names n on n.user_id = u.id
         where i.status = 'active' and u.role in ('coach', 'admin') and u.id > @After
         order by u.id
         limit @Limit
@@ -103,15 +104,14 @@ public sealed class CoachesModule : ICarterModule
                 options => options.SetDuration(TimeSpan.FromMinutes(5)).SetFailSafe(true, TimeSpan.FromHours(12)).SetFactoryTimeouts(TimeSpan.FromSeconds(3)),
                 tags: [CacheTags.CoachProfile(row.Id)],
                 token: ct);
-            var name = types.Select(t => t.Profile?.Name).FirstOrDefault(n => n is not null) ?? row.Email ?? $"Coach {row.Id}";
-            return new Coach(row.Id, name, row.Email, row.SchedulingUrl,
+            return new Coach(row.Id, row.Name, row.Email, row.SchedulingUrl,
                 types.Where(t => t.Active && t.Secret != true)
                     .Select(t => new CoachEventType(t.Uri, t.Name, t.Duration, t.SchedulingUrl, t.Kind)).ToList(), true);
         }
         catch (CalendlyException)
         {
             // This coach's Calendly is unreachable and nothing is cached: list them without bookable event types.
-            return new Coach(row.Id, row.Email ?? $"Coach {row.Id}", row.Email, row.SchedulingUrl, [], false);
+            return new Coach(row.Id, row.Name, row.Email, row.SchedulingUrl, [], false);
         }
     }
 

@@ -62,7 +62,8 @@ public static class AvailabilitySyncJob
 
     private const string SyncedSql = """
         update calendly_integrations
-        set scheduling_url = @SchedulingUrl, last_sync_at = @Now, failed_sync_count = 0, last_sync_error = null, next_sync_at = null
+        set scheduling_url = @SchedulingUrl, calendly_name = coalesce(@CalendlyName, calendly_name), calendly_email = @Email,
+            last_sync_at = @Now, failed_sync_count = 0, last_sync_error = null, next_sync_at = null
         where user_id = @UserId
         """;
 
@@ -124,7 +125,12 @@ public static class AvailabilitySyncJob
             foreach (var eventType in eventTypes)
                 await FreeTimesCache.RefreshAsync(coach.UserId, eventType.Uri, start, end, sources, ct);
 
-            await ExecuteAsync(sources, SyncedSql, new { coach.UserId, profile.SchedulingUrl, Now = sources.Clock.GetUtcNow() }, ct);
+            // The coach's name as realtors read it stays what Calendly calls them now.
+            await ExecuteAsync(sources, SyncedSql, new
+            {
+                coach.UserId, profile.SchedulingUrl, CalendlyName = UserProvisioning.PersonName(profile.Name), profile.Email,
+                Now = sources.Clock.GetUtcNow(),
+            }, ct);
             return Outcome.Synced;
         }
         catch (CalendlyException e) when (e.Failure is CalendlyFailure.ReconnectRequired or CalendlyFailure.NotConnected)

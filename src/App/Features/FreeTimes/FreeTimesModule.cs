@@ -89,10 +89,11 @@ public sealed class FreeTimesModule : ICarterModule
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", "This coach has not connected Calendly, so there are no free times to show.");
 
         var coach = new Coach(connected.Id, connected.CalendlyUserUri);
-        var coachName = connected.Email ?? connected.ExternalId;
-        IReadOnlyList<OfferedEventType> eventTypes;
-        OfferedEventType? selected;
+        var coachName = connected.Name;
+        IReadOnlyList<OfferedEventType> eventTypes = [];
+        OfferedEventType? selected = null;
         FreeTimeSlots free;
+        var unreachable = false;
         try
         {
             eventTypes = await EventTypeOwners.ListAsync(coach, sources, ct);
@@ -111,11 +112,17 @@ public sealed class FreeTimesModule : ICarterModule
             throw new ApiException(StatusCodes.Status409Conflict, "conflict",
                 $"{coachName}'s Calendly connection has lapsed: their free times are back once they reconnect it.", inner: e);
         }
+        catch (CalendlyException e) when (e.Failure is CalendlyFailure.Unavailable or CalendlyFailure.RateLimited or CalendlyFailure.InvalidResponse)
+        {
+            // Calendly is down and this week was never cached: the page still renders, and the week's panel says so and retries.
+            free = new FreeTimeSlots([], false, sources.Clock.GetUtcNow());
+            unreachable = true;
+        }
         var coachZone = WeekGrid.Zone(connected.TimeZone);
         var view = new WeekView(coachId, coachName, coachZone.Id, viewerZone.Id,
-            connected.Grants(CalendlyScopes.ScheduledEventsWrite), eventTypes, selected?.Uri, firstDay,
+            connected.Grants(CalendlyScopes.ScheduledEventsWrite), eventTypes, selected?.Uri ?? (unreachable ? eventUri : null), firstDay,
             WeekGrid.Build(firstDay, free.Slots, viewerZone, coachZone), free.Stale, free.FetchedAt,
-            firstDay > today ? firstDay.AddDays(-WeekGrid.Days) : null, firstDay.AddDays(WeekGrid.Days));
+            firstDay > today ? firstDay.AddDays(-WeekGrid.Days) : null, firstDay.AddDays(WeekGrid.Days), today, unreachable);
         return HtmxPages.PageOrPartial(context, FreeTimesPage.Create(view), _FreeTimesWeek.Create(view));
     }
 

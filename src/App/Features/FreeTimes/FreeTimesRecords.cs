@@ -28,12 +28,20 @@ public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale
 
 /// <param name="BooksInApp">The coach's connection lets the app book (scheduled_events:write): a free time opens the app's
 /// booking form; otherwise Calendly's own booking page, embedded.</param>
+/// <param name="Unreachable">Calendly did not answer and nothing of this week was cached: the panel says so and retries.</param>
 public sealed record WeekView(
     long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone, bool BooksInApp,
     IReadOnlyList<OfferedEventType> EventTypes, string? EventTypeUri,
-    DateOnly FirstDay, IReadOnlyList<WeekDay> Days, bool Stale, DateTimeOffset FetchedAt, DateOnly? PreviousWeek, DateOnly NextWeek)
+    DateOnly FirstDay, IReadOnlyList<WeekDay> Days, bool Stale, DateTimeOffset FetchedAt, DateOnly? PreviousWeek, DateOnly NextWeek,
+    DateOnly Today, bool Unreachable)
 {
+    /// <summary>How many weeks from this one the week picker offers: a month ahead.</summary>
+    public const int WeeksAhead = 5;
+
     public string Path => $"/coaches/{CoachId}/free-times";
+
+    /// <summary>The weeks a realtor can jump to, starting today's: a month ahead.</summary>
+    public IEnumerable<DateOnly> NearWeeks => Enumerable.Range(0, WeeksAhead).Select(week => Today.AddDays(week * WeekGrid.Days));
 
     public string WeekUrl(DateOnly firstDay) => QueryHelpers.AddQueryString(Path, new Dictionary<string, string?>
     {

@@ -13,12 +13,13 @@ internal static class BookedSessions
     private sealed record Row(string EventName, string CoachName, string CoachTimeZone, DateTimeOffset StartTime, DateTimeOffset EndTime,
         string Status, string? CancelUrl, string? RescheduleUrl);
 
-    // The coach named as their week names them. The event's uuid ends its URI (…/scheduled_events/{uuid}); the route lets only letters, digits and dashes through.
+    // The coach named as everywhere (display_names). The event's uuid ends its URI (…/scheduled_events/{uuid}); the route lets only letters, digits and dashes through.
     private const string FindSql = """
-        select s.event_name, coalesce(coach.email, coach.external_id) as coach_name, coach.time_zone as coach_time_zone,
+        select s.event_name, coach_name.name as coach_name, coach.time_zone as coach_time_zone,
                s.start_time, s.end_time, s.status, s.cancel_url, s.reschedule_url
         from sessions s
         join users coach on coach.id = s.coach_id
+        join display_names coach_name on coach_name.user_id = s.coach_id
         where s.realtor_id = @RealtorId and s.scheduled_event_uri like '%/scheduled_events/' || @Uuid
         order by s.updated_at desc
         limit 1

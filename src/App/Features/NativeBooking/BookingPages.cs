@@ -212,7 +212,7 @@ public sealed record BookingFormView(
         var guestProblems = problems?.Where(p => p.Key.StartsWith("guests", StringComparison.Ordinal)).SelectMany(p => p.Value).ToList() ?? [];
         var asks = type.Locations?.FirstOrDefault() is { Kind: "outbound_call" or "ask_invitee" } kind ? kind.Kind : null;
         // Named as the coach's week and the confirmation name them.
-        return new BookingFormView(offer.Coach.Id, offer.Coach.Email ?? offer.Coach.ExternalId, type.Uri, type.Name, type.Duration,
+        return new BookingFormView(offer.Coach.Id, offer.Coach.Name, type.Uri, type.Name, type.Duration,
             ShownTime.Of(start, viewer, coach), [.. otherTimes.Select(time => ShownTime.Of(time, viewer, coach))],
             questions, asks is null ? null : new LocationField(asks == "outbound_call", location ?? "", Problem("location")),
             guests, guestProblems.Count > 0 ? string.Join(" ", guestProblems) : null, key, error);

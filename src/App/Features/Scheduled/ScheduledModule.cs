@@ -124,7 +124,27 @@ public sealed partial class ScheduledModule : ICarterModule
         /// <summary>The same list from the route the list's own polling uses.</summary>
         public string RefreshUrl => RefreshPath + CurrentUrl[PagePath.Length..];
         public SessionRowView Row(SessionItem item) => new(item, User, Now, Zone, CurrentUrl);
+
+        /// <summary>
+        /// The page's sessions as people look for them: those still to come first (soonest first), then those that are over
+        /// (latest first). A list asked latest-first already reads that way, so it stays one table.
+        /// </summary>
+        public IEnumerable<SessionTable> Tables(SessionPage page)
+        {
+            var rows = page.Items.Select(Row).ToList();
+            if (ScheduledQuery.Given(Query.Sort) == SortDescending)
+            {
+                yield return new SessionTable("sessions-all", "Sessions", rows, User.IsRealtor);
+                yield break;
+            }
+            var upcoming = rows.Where(row => row.Item.EndTime > Now).ToList();
+            var past = rows.Where(row => row.Item.EndTime <= Now).Reverse().ToList();
+            if (upcoming.Count > 0) yield return new SessionTable("sessions-upcoming", "Upcoming", upcoming, User.IsRealtor);
+            if (past.Count > 0) yield return new SessionTable("sessions-past", "Past", past, User.IsRealtor);
+        }
     }
+
+    public sealed record SessionTable(string Id, string Title, IReadOnlyList<SessionRowView> Rows, bool ForRealtor);
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {

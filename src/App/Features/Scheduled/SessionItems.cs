@@ -92,7 +92,7 @@ internal static class SessionItems
     private sealed record BookingRow(
         long Id, string ScheduledEventUri, string InviteeUri, string EventName, string? InviteeName, string? InviteeEmail,
         DateTimeOffset StartTime, DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl, DateTimeOffset? CanceledAt,
-        string? CancelReason, string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees);
+        string? CancelReason, string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName);
 
     // One row per invitee the realtor booked. "canceled" also covers "rescheduled": Calendly cancels the old invitee
     // of a reschedule. active_invitees counts the event's active invitees that this app knows of (a group event has several).
@@ -101,9 +101,11 @@ internal static class SessionItems
                s.status, s.cancel_url, s.reschedule_url, s.canceled_at, s.cancel_reason, s.canceler_type, s.no_show_uri,
                coach.email as coach_email, ci.calendly_user_uri as coach_calendly_uri,
                (select count(*) from sessions other
-                where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees
+                where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees,
+               coach_name.name as coach_name
         from sessions s
         join users coach on coach.id = s.coach_id
+        join display_names coach_name on coach_name.user_id = s.coach_id
         left join calendly_integrations ci on ci.user_id = s.coach_id
         where s.realtor_id = @UserId
           and (@Status::text is null or (s.status = 'active') = (@Status::text = 'active'))
@@ -139,7 +141,7 @@ internal static class SessionItems
         var status = row.Status == "active" ? "active" : "canceled";
         var own = status == "active";
         return new SessionItem(CalendlyClient.UuidOf(row.ScheduledEventUri), row.ScheduledEventUri, row.EventName, row.StartTime, row.EndTime,
-            status, new SessionCoach(row.CoachCalendlyUri, null, row.CoachEmail),
+            status, new SessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail),
             [new SessionInvitee(row.InviteeUri, row.InviteeName, row.InviteeEmail, status, row.CancelUrl, row.RescheduleUrl, row.NoShowUri,
                 row.Status == "rescheduled")],
             (int)row.ActiveInvitees, own ? row.CancelUrl : null, own ? row.RescheduleUrl : null,

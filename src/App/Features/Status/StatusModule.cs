@@ -18,6 +18,8 @@ public sealed class StatusModule : ICarterModule
         int FailedRefreshCount,
         string? LastRefreshError,
         string? CalendlyUserUri,
+        string? CalendlyName,
+        string? CalendlyEmail,
         string? SchedulingUrl,
         string? OrganizationUrl,
         string? WebhookState,
@@ -32,11 +34,11 @@ public sealed class StatusModule : ICarterModule
     private sealed record IntegrationRow(
         string Status, DateTimeOffset ExpiresAt, DateTimeOffset? LastSyncAt, DateTimeOffset? LastRefreshedAt,
         DateTimeOffset? NextRefreshAt, int FailedRefreshCount, string? LastRefreshError, string CalendlyUserUri,
-        string? SchedulingUrl, string? OrganizationUrl, string WebhookState, DateTimeOffset? WebhookCheckedAt, string GrantedScopes);
+        string? CalendlyName, string? CalendlyEmail, string? SchedulingUrl, string? OrganizationUrl, string WebhookState, DateTimeOffset? WebhookCheckedAt, string GrantedScopes);
 
     private const string StatusSql = """
         select status, expires_at, last_sync_at, last_refreshed_at, next_refresh_at, failed_refresh_count,
-               last_refresh_error, calendly_user_uri, scheduling_url, organization_url, webhook_state, webhook_checked_at,
+               last_refresh_error, calendly_user_uri, calendly_name, calendly_email, scheduling_url, organization_url, webhook_state, webhook_checked_at,
                granted_scopes
         from calendly_integrations where user_id = @UserId
         """;
@@ -68,11 +70,12 @@ public sealed class StatusModule : ICarterModule
             new CommandDefinition(StatusSql, new { UserId = user.Id }, cancellationToken: ct));
         var simulator = calendly.UseRealCalendly ? null : new SimulatorUrls(calendly.ApiBaseUrl, calendly.AuthBaseUrl);
         if (row is null)
-            return new ConnectionStatus(false, "not_connected", calendly.Mode, null, null, null, null, 0, null, null, null, null, null, null,
+            return new ConnectionStatus(false, "not_connected", calendly.Mode, null, null, null, null, 0, null, null, null, null, null, null, null, null,
                 [], [], simulator);
         var granted = CalendlyScopes.Parse(row.GrantedScopes);
         return new ConnectionStatus(row.Status == "active", row.Status, calendly.Mode, row.ExpiresAt, row.LastSyncAt, row.LastRefreshedAt,
-            row.NextRefreshAt, row.FailedRefreshCount, row.LastRefreshError, row.CalendlyUserUri, row.SchedulingUrl,
+            row.NextRefreshAt, row.FailedRefreshCount, row.LastRefreshError, row.CalendlyUserUri, row.CalendlyName, row.CalendlyEmail,
+            row.SchedulingUrl,
             row.OrganizationUrl, row.WebhookState, row.WebhookCheckedAt, CalendlyScopes.Expanded(granted), CalendlyScopes.Missing(granted),
             simulator);
     }

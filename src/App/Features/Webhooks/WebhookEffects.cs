@@ -31,6 +31,8 @@ public static class WebhookEffects
                 // The connected coach among the event's hosts.
                 if (Hosts(payload).Select(uri => coachesByUri.GetValueOrDefault(uri)).FirstOrDefault(id => id is not null) is not { } coachId)
                     return new([], "No connected coach hosts this event: kept, not acted on.");
+                if (HostName(payload, coachesByUri, coachId) is { } hostName)
+                    writes.Add(HostNameSql, new { CoachId = coachId, Name = hostName });
                 switch (eventType)
                 {
                     case "invitee.created": Booked(coachId, payload, writes); break;
@@ -63,6 +65,19 @@ public static class WebhookEffects
         && scheduled.TryGetProperty("event_memberships", out var members) && members.ValueKind == JsonValueKind.Array
             ? members.EnumerateArray().Select(member => Text(member, "user")).OfType<string>().Select(CanonicalUri).ToList()
             : [];
+
+    /// <summary>The connected coach's name as this event's memberships give it (Calendly's current name for them).</summary>
+    private static string? HostName(JsonElement payload, IReadOnlyDictionary<string, long?> coachesByUri, long coachId) =>
+        payload.GetProperty("scheduled_event").GetProperty("event_memberships").EnumerateArray()
+            .Where(member => Text(member, "user") is { } uri && coachesByUri.GetValueOrDefault(CanonicalUri(uri)) == coachId)
+            .Select(member => UserProvisioning.PersonName(Text(member, "user_name")))
+            .FirstOrDefault(name => name is not null);
+
+    // Realtors read the coach by the name Calendly has for them now; the same name again writes nothing.
+    private const string HostNameSql = """
+        update calendly_integrations set calendly_name = @Name
+        where user_id = @CoachId and calendly_name is distinct from @Name
+        """;
 
     private static string? Owner(JsonElement payload) => Text(payload, "profile", "owner") is { } owner ? CanonicalUri(owner) : null;
 

@@ -227,13 +227,16 @@ public sealed class CalendlyTokens(
     {
         const string sql = """
             insert into calendly_integrations
-                (user_id, access_token, refresh_token, expires_at, calendly_user_uri, organization_url, scheduling_url, granted_scopes)
-            values (@UserId, @AccessToken, @RefreshToken, @ExpiresAt, @CalendlyUserUri, @OrganizationUrl, @SchedulingUrl, @GrantedScopes)
+                (user_id, access_token, refresh_token, expires_at, calendly_user_uri, organization_url, scheduling_url, granted_scopes,
+                 calendly_name, calendly_email)
+            values (@UserId, @AccessToken, @RefreshToken, @ExpiresAt, @CalendlyUserUri, @OrganizationUrl, @SchedulingUrl, @GrantedScopes,
+                    @CalendlyName, @CalendlyEmail)
             on conflict (user_id) do update set
                 access_token = excluded.access_token, refresh_token = excluded.refresh_token, expires_at = excluded.expires_at,
                 granted_scopes = excluded.granted_scopes,
                 calendly_user_uri = excluded.calendly_user_uri, organization_url = excluded.organization_url,
-                scheduling_url = excluded.scheduling_url, status = 'active', failed_refresh_count = 0,
+                scheduling_url = excluded.scheduling_url, calendly_name = excluded.calendly_name,
+                calendly_email = excluded.calendly_email, status = 'active', failed_refresh_count = 0,
                 next_refresh_at = null, refresh_lease_until = null, last_refresh_error = null, updated_at = now(),
                 -- Another Calendly account has other subscriptions: the health check starts afresh for it.
                 webhook_state = case when calendly_integrations.calendly_user_uri = excluded.calendly_user_uri
@@ -254,6 +257,8 @@ public sealed class CalendlyTokens(
                 CalendlyUserUri = calendlyUser.Uri,
                 OrganizationUrl = tokens.Organization,
                 calendlyUser.SchedulingUrl,
+                CalendlyName = UserProvisioning.PersonName(calendlyUser.Name),
+                CalendlyEmail = calendlyUser.Email,
                 // Refreshing keeps a grant's scopes, so what the code exchange granted holds until the next connect.
                 GrantedScopes = string.Join(' ', CalendlyScopes.Parse(tokens.Scope)),
             }, cancellationToken: ct));

@@ -53,4 +53,8 @@ public static class PagePaths
     /// <summary>The sessions page, with any query, and nothing else: a posted returnUrl that is anything else would make an open redirect.</summary>
     public static string SessionsOr(string? returnUrl) =>
         returnUrl is not null && (returnUrl == Sessions || returnUrl.StartsWith(Sessions + "?", StringComparison.Ordinal)) ? returnUrl : Sessions;
+
+    /// <summary>Where a form posted from any page sends its author back: a path of this site, never another site (an open redirect).</summary>
+    public static string? LocalOrNull(string? returnUrl) =>
+        returnUrl is ['/'] or ['/', not '/' and not '\\', ..] ? returnUrl : null;
 }

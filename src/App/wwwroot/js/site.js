@@ -1,7 +1,20 @@
-// The shell's only script: toasts (from HX-Trigger "toast" and from failed htmx requests), time-zone prefill, and the
-// fallback of live updates.
+// The shell's only script: toasts (from HX-Trigger "toast" and from failed htmx requests), busy panels, time-zone
+// prefill, and the fallback of live updates.
 (function () {
   "use strict";
+
+  // The toast area is a popover, so it sits in the top layer: shown again after each toast, it is above any open dialog.
+  function raiseToasts() {
+    var area = document.getElementById("toasts");
+    if (!area || !area.showPopover) return;
+    if (!area.hasAttribute("popover")) area.setAttribute("popover", "manual");
+    if (area.matches(":popover-open")) area.hidePopover();
+    if (area.children.length > 0) area.showPopover();
+  }
+
+  function removeToast(toast, after) {
+    setTimeout(function () { toast.remove(); raiseToasts(); }, after);
+  }
 
   function showToast(message, level) {
     var area = document.getElementById("toasts");
@@ -11,8 +24,24 @@
     toast.setAttribute("role", level === "error" ? "alert" : "status");
     toast.textContent = message;
     area.appendChild(toast);
-    setTimeout(function () { toast.remove(); }, level === "error" ? 8000 : 4000);
+    raiseToasts();
+    removeToast(toast, level === "error" ? 8000 : 4000);
   }
+
+  // What a request will replace is busy until the answer is in: dimmed where its content will appear, and said so to
+  // assistive technology (aria-busy), not only by the corner pill.
+  function busyTarget(e) {
+    var target = e.detail.target || e.detail.elt;
+    return target && target.id !== "toasts" && target !== document.body ? target : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var target = busyTarget(e);
+    if (target) target.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var target = busyTarget(e);
+    if (target) target.removeAttribute("aria-busy");
+  });
 
   // Servers send HX-Trigger: {"toast": {"level": "...", "message": "..."}}.
   document.addEventListener("toast", function (e) { showToast(e.detail && e.detail.message, e.detail && e.detail.level); });
@@ -32,10 +61,13 @@
     showToast("Could not reach the server. Check your connection and try again.", "error");
   });
 
-  // A fragment swapped into a <dialog> (the booking widget) opens it.
+  // A fragment swapped into a <dialog> (the booking widget) opens it; toasts stay above it.
   document.addEventListener("htmx:afterSwap", function (e) {
     var dialog = e.detail.target.closest && e.detail.target.closest("dialog");
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      raiseToasts();
+    }
   });
 
   // The booking widget: Calendly's page reports progress with postMessage. Only messages from Calendly's origin (or
@@ -106,9 +138,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-booking]").forEach(watchBookingFrame);
-    document.querySelectorAll("#toasts [data-autohide]").forEach(function (toast) {
-      setTimeout(function () { toast.remove(); }, 4000);
-    });
+    document.querySelectorAll("#toasts [data-autohide]").forEach(function (toast) { removeToast(toast, 4000); });
+    raiseToasts();
     // The settings select: offer the browser's own time zone when it differs from the stored one.
     document.querySelectorAll("select[data-suggest-time-zone]").forEach(function (select) {
       var detected = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -44,6 +44,8 @@ public sealed class LiveSessionsTests(BrowserFixture app)
             Expect(coach.Locator(row)).ToBeVisibleAsync(new() { Timeout = 10_000 }),
             Expect(dashboard.Locator("#upcoming-sessions")).ToHaveTextAsync("1", new() { Timeout = 10_000 }));
         Console.WriteLine($"The booking appeared on both open sessions pages (and the dashboard) {appeared.ElapsedMilliseconds} ms after Calendly took it.");
+        // The realtor reads the coach as Calendly names them.
+        await Expect(realtor.Locator(row)).ToContainTextAsync(account.Name);
         await BrowserFixture.ScreenshotAsync(realtor, "live-sessions-realtor");
         await coach.SetViewportSizeAsync(390, 844);
         await BrowserFixture.ScreenshotAsync(coach, "live-sessions-coach-390");

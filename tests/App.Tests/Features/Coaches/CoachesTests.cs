@@ -77,6 +77,8 @@ public sealed class CoachesTests(AppFixture app)
             var all = await AllCoachesAsync(await RealtorAsync(), 100);
             var listed = all.Single(c => c.GetProperty("id").GetInt64() == coach.UserId);
             await Assert.That(listed.GetProperty("eventTypesAvailable").GetBoolean()).IsFalse();
+            // Named as Calendly names them (stored at connect), not by their sign-in email.
+            await Assert.That(listed.GetProperty("name").GetString()).IsEqualTo(account.Name);
         }
         finally
         {

@@ -58,6 +58,34 @@ public sealed partial class FreeTimesWeekTests(AppFixture app)
     }
 
     [Test]
+    public async Task An_uncached_week_during_a_Calendly_outage_renders_the_page_with_a_panel_that_retries()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(new Dictionary<string, string> { ["CALENDLY_MAX_RETRIES"] = "0" });
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var realtor = await SignedInAsync(host, "realtor");
+        await calendly.Simulator.SetFaultsAsync(new { outage = true, user = coach.Account.Uri });
+        var week = $"/coaches/{coach.UserId}/free-times?week={Day(DateOnly.FromDateTime(Tomorrow.UtcDateTime.AddDays(14)))}";
+
+        var response = await realtor.GetAsync(week);
+
+        await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        var html = await response.Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("<h1>Free times of ");
+        await Assert.That(html).Contains("<nav class=\"main-nav\"");
+        await Assert.That(html).Contains("Calendly is unreachable right now.");
+        await Assert.That(html).Contains("<button type=\"submit\">Retry</button>");
+        await Assert.That(html).Contains("load delay:20s");
+        await Assert.That(DaySection().Matches(html).Count).IsEqualTo(0);
+
+        // Once Calendly answers, the panel's retry gets the week.
+        await calendly.Simulator.ClearFaultsAsync();
+        var retried = await (await realtor.GetAsync(week, htmx: true)).Content.ReadAsStringAsync();
+        await Assert.That(retried).DoesNotContain("Calendly is unreachable");
+        await Assert.That(DaySection().Matches(retried).Count).IsEqualTo(7);
+    }
+
+    [Test]
     public async Task Htmx_gets_the_week_alone_and_a_navigation_gets_the_page()
     {
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);

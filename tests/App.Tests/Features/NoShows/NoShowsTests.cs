@@ -123,7 +123,7 @@ public sealed class NoShowsTests(AppFixture app)
         await Assert.That(trigger).Contains("sessions-changed");
         var row = await (await browser.GetAsync($"/sessions/rows/{booked.EventUuid}", htmx: true)).Content.ReadAsStringAsync();
         await Assert.That(row.TrimStart()).StartsWith($"<tr id=\"session-{booked.EventUuid}\"");
-        await Assert.That(row).Contains("<strong>No-show</strong>");
+        await Assert.That(row).Contains("<span class=\"badge no-show\">No-show</span>");
         await Assert.That(row).Contains("hx-post=\"/sessions/no-shows/undo\"");
         var noShowUri = (await NoShowAtCalendlyAsync(app.Simulator, coach, booked.InviteeUri))!;
 

@@ -62,6 +62,41 @@ public sealed class ScheduledTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_realtor_s_sessions_name_the_coach_by_their_Calendly_name_not_their_email()
+    {
+        var (realtor, realtorId) = await RealtorAsync(app);
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        await InsertSessionAsync(app.Database, MadeUpSession(coach.UserId, realtorId, DateTimeOffset.UtcNow.AddDays(1)));
+
+        var item = (await AllPagesAsync(realtor, "")).Single();
+        await Assert.That(item.GetProperty("coach").GetProperty("name").GetString()).IsEqualTo(coach.Account.Name);
+
+        var html = await (await realtor.GetAsync("/sessions")).Content.ReadAsStringAsync();
+        await Assert.That(html).Contains(WebUtility.HtmlEncode(coach.Account.Name));
+        await Assert.That(html).DoesNotContain($"{coach.ExternalId}@example.test");
+    }
+
+    [Test]
+    public async Task Upcoming_sessions_come_first_and_past_ones_say_completed()
+    {
+        var (realtor, realtorId) = await RealtorAsync(app);
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        await InsertSessionAsync(app.Database, MadeUpSession(coach.UserId, realtorId, DateTimeOffset.UtcNow.AddDays(-2)));
+        var upcoming = MadeUpSession(coach.UserId, realtorId, DateTimeOffset.UtcNow.AddDays(2));
+        await InsertSessionAsync(app.Database, upcoming);
+
+        var html = await (await realtor.GetAsync("/sessions")).Content.ReadAsStringAsync();
+
+        var upcomingAt = html.IndexOf("id=\"sessions-upcoming\"", StringComparison.Ordinal);
+        var pastAt = html.IndexOf("id=\"sessions-past\"", StringComparison.Ordinal);
+        await Assert.That(upcomingAt).IsGreaterThan(0);
+        await Assert.That(pastAt).IsGreaterThan(upcomingAt);
+        await Assert.That(html.IndexOf(upcoming.ScheduledEventUri.Split('/')[^1], StringComparison.Ordinal)).IsLessThan(pastAt);
+        await Assert.That(html[pastAt..]).Contains("<span class=\"badge completed\">Completed</span>");
+        await Assert.That(html).DoesNotContain(">Active<");
+    }
+
+    [Test]
     public async Task A_coach_s_pages_hold_each_event_once_in_order_in_both_directions()
     {
         var (coach, browser) = await CoachAsync(app);

@@ -206,6 +206,25 @@ public sealed class WebhooksTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_booking_names_the_coach_as_Calendly_names_them_now()
+    {
+        var (coach, inbox) = await SubscribedCoachAsync();
+        await using var _ = inbox;
+        var realtor = await RealtorAsync();
+        await using var db = await app.Database.OpenAsync();
+        // The coach was renamed in Calendly since the app last read their profile.
+        await db.ExecuteAsync("update calendly_integrations set calendly_name = 'Their old name' where user_id = @UserId", new { coach.UserId });
+        var booking = await BookAsync(coach, realtor.BookingRef);
+        var delivery = await inbox.WaitForAsync("invitee.created", booking.Invitee);
+        await DeliverAsync(delivery.Body, delivery.Signature);
+
+        await ProcessAllAsync(booking.Invitee);
+
+        await Assert.That(await db.ExecuteScalarAsync<string>("select name from display_names where user_id = @UserId", new { coach.UserId }))
+            .IsEqualTo(coach.Account.Name);
+    }
+
+    [Test]
     public async Task A_booking_made_on_Calendly_directly_goes_to_the_realtor_with_the_invitee_s_email()
     {
         var (coach, inbox) = await SubscribedCoachAsync();
