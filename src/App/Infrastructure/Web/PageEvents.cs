@@ -14,6 +14,12 @@ public static class PageEvents
 
     /// <summary>The coach's Calendly connection changed: the connection card reloads itself.</summary>
     public const string CalendlyConnectionChanged = "calendly-connection-changed";
+
+    /// <summary>
+    /// Raised by site.js on an element with <c>data-poll-seconds</c> that often, while the page is visible: htmx's own
+    /// <c>every 30s [filter]</c> would need eval, which the pages' CSP forbids.
+    /// </summary>
+    public const string VisiblePoll = "visible-poll";
 }
 
 /// <summary>Pages other slices link or redirect to.</summary>

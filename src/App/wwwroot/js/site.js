@@ -1,4 +1,5 @@
-// The shell's only script: toasts (from HX-Trigger "toast" and from failed htmx requests) and time-zone prefill.
+// The shell's only script: toasts (from HX-Trigger "toast" and from failed htmx requests), polling while visible and
+// time-zone prefill.
 (function () {
   "use strict";
 
@@ -73,6 +74,22 @@
     }).catch(function () {
       status.textContent = "The booking is made in Calendly, but this page could not record it. It will appear shortly.";
     });
+  });
+
+  // Elements with data-poll-seconds get "visible-poll" (PageEvents.VisiblePoll) that often while the page is visible;
+  // the timer ends when htmx swaps the element away.
+  function startPolling(element) {
+    if (element.dataset.polling) return;
+    element.dataset.polling = "1";
+    var timer = setInterval(function () {
+      if (!element.isConnected) clearInterval(timer);
+      else if (document.visibilityState === "visible") htmx.trigger(element, "visible-poll");
+    }, Number(element.dataset.pollSeconds) * 1000);
+  }
+  document.addEventListener("htmx:load", function (e) {
+    var root = e.detail.elt;
+    if (root.matches && root.matches("[data-poll-seconds]")) startPolling(root);
+    if (root.querySelectorAll) root.querySelectorAll("[data-poll-seconds]").forEach(startPolling);
   });
 
   document.addEventListener("DOMContentLoaded", function () {
