@@ -14,7 +14,9 @@ builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
     .AddSingleton(settings.Tokens);
 builder.Services.AddSingleton(TimeProvider.System);
 
-// Logs: one line per request (RequestLog); JSON lines in Production, for the platform's log search.
+// Logs: one line per request (RequestLog) instead of ASP.NET Core's two, which carry the raw query string (an OAuth
+// callback's authorization code) at any level; JSON lines in Production, for the platform's log search.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 if (builder.Environment.IsProduction())
     builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; });
 

@@ -15,13 +15,14 @@ public static partial class RequestLog
         return app.Use(async (context, next) =>
         {
             var started = Stopwatch.GetTimestamp();
+            // Read now: the exception handler clears the endpoint before it answers.
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
             try
             {
                 await next(context);
             }
             finally
             {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
                 Answered(logger, context.Request.Method, route, context.Response.StatusCode,
                     Stopwatch.GetElapsedTime(started).TotalMilliseconds, Envelope.TraceId(context));
             }
