@@ -1,16 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using Alba;
-using App.Features.Webhooks;
-using App.Infrastructure.Caching;
 using App.Infrastructure.Calendly;
 using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
+using Dapper;
 using static App.Tests.Features.NativeBooking.Booking;
 
 namespace App.Tests.Infrastructure;
@@ -44,6 +41,8 @@ public sealed class LogTests
         foreach (var category in appsettings.RootElement.GetProperty("Logging").GetProperty("LogLevel").EnumerateObject())
             settings[$"Logging:LogLevel:{category.Name}"] = "Trace";
         settings["Logging:Console:LogLevel:Default"] = "None";
+        // The app's own processor applies the deliveries: this database is the test's alone.
+        settings["WEBHOOK_PROCESSING_ENABLED"] = "true";
         var logs = new CapturedLogs();
         var host = await AppHost.StartAsync(database.ConnectionString, settings, logs);
         return new VerboseApp(host, database, simulator, logs);
@@ -95,12 +94,18 @@ public sealed class LogTests
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(delivery.Body) };
             request.Content.Headers.ContentType = new("application/json");
-            request.Headers.Add(WebhooksModule.SignatureHeader, signature);
+            request.Headers.Add("Calendly-Webhook-Signature", signature);
             await new Browser(app.Host.Server.CreateClient()).SendAsync(request);
         }
-        var services = app.Host.Services;
-        await WebhookProcessingJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<ClusterCache>(),
-            services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
+        await using (var db = await app.Database.OpenAsync())
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (await db.ExecuteScalarAsync<int>("select count(*) from calendly_webhook_events where processed_at is null") > 0)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("The webhook was not applied.");
+                await Task.Delay(50);
+            }
+        }
 
         // The tokens the app holds now: the connected coach's, and the refreshed ones.
         foreach (var userId in (long[])[connectedId, coach.UserId])
