@@ -1,6 +1,7 @@
 using App.Infrastructure.Caching;
 using App.Infrastructure.Database;
 using App.Infrastructure.Security;
+using App.Infrastructure.Web;
 using ZiggyCreatures.Caching.Fusion;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,12 @@ builder.Services.AddSingleton(settings.Hosting).AddSingleton(settings.Database)
     .AddSingleton(settings.Calendly).AddSingleton(settings.Auth).AddSingleton(settings.Security)
     .AddSingleton(settings.Tokens);
 builder.Services.AddSingleton(TimeProvider.System);
+
+// Logs: one line per request (RequestLog) instead of ASP.NET Core's two, which carry the raw query string (an OAuth
+// callback's authorization code) at any level; JSON lines in Production, for the platform's log search.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+if (builder.Environment.IsProduction())
+    builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; });
 
 // PORT decides where Kestrel listens unless ASPNETCORE_URLS says otherwise; only a container needs every interface.
 if (builder.Configuration["urls"] is null)
@@ -45,6 +52,11 @@ builder.Services.AddSingleton<ClusterCache>().AddNotificationHandler<ClusterCach
 // Bearer tokens from an OIDC issuer, or the development sign-in when none is configured; anti-forgery for cookies.
 builder.Services.AddAppAuthentication(settings.Auth);
 
+// Security headers on every answer (a CSP that runs only the app's own scripts), and rate limits on the doors an
+// attacker knocks on (sign-in, OAuth, booking, forged webhooks).
+builder.Services.AddAppSecurityHeaders(settings.Calendly, builder.Environment);
+builder.Services.AddAppRateLimits();
+
 // Endpoints are Carter modules in Features/ (and Infrastructure/ for sign-in); validators are found by the same scan.
 builder.Services.AddCarter();
 // OpenAPI for the JSON routes: bearer sign-in and the shared error answers (ApiDocumentation).
@@ -62,17 +74,26 @@ if (args.Contains("migrate")) return;
 if (app.Services.GetService<DevTokens>() is { } devTokens)
     await devTokens.LoadAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
 
+app.UseRequestLog();
+app.UseSecurityHeaders();
 app.UseAntiforgeryCookies();
-app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ApiErrors.HandleExceptionAsync });
+// The handler logs what needs logging (a bug, with its stack trace); an expected outcome thrown (a 404, a validation
+// failure) is not the framework's "unhandled exception".
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandler = ApiErrors.HandleExceptionAsync,
+    SuppressDiagnosticsCallback = _ => true,
+});
 app.UseStatusCodePages(ApiErrors.HandleStatusCodeAsync);
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseUserProvisioning();
 app.UseForgeryProtection();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
-app.MapOpenApi().AllowAnonymous();
+app.MapApiDocumentation();
 app.MapGroup("").DocumentingSignIn().MapCarter();
 app.Logger.LogInformation("Calendly.Slices: Calendly in {Mode} mode (API {ApiBaseUrl}, auth {AuthBaseUrl}); sign-in: {SignIn}",
     settings.Calendly.Mode, settings.Calendly.ApiBaseUrl, settings.Calendly.AuthBaseUrl,

@@ -35,6 +35,7 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
         {
             builder.UseSetting("DATABASE_URL", Database.ConnectionString);
             foreach (var (name, value) in Simulator.AppSettings()) builder.UseSetting(name, value);
+            foreach (var (name, value) in Unthrottled.Settings) builder.UseSetting(name, value);
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
             builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

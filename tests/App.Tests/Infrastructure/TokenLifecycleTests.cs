@@ -140,14 +140,4 @@ public sealed class TokenLifecycleTests(AppFixture app)
         await Assert.That(error!.Code).IsEqualTo("calendly_not_connected");
         await Assert.That(error.StatusCode).IsEqualTo(409);
     }
-
-    [Test]
-    public async Task Stored_tokens_never_appear_in_the_logs()
-    {
-        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
-        await ConnectedCoaches.ExpireSoonAsync(app.Database, coach.UserId, TimeSpan.Zero);
-        await MeAsync(coach.UserId);
-
-        await Assert.That(app.Logs.Lines.Any(l => l.Contains(coach.Tokens.AccessToken) || l.Contains(coach.Tokens.RefreshToken))).IsFalse();
-    }
 }

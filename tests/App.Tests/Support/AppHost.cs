@@ -20,6 +20,7 @@ public static class AppHost
             builder.UseSetting("WEBHOOK_PROCESSING_ENABLED", "false");
             builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
             builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
+            foreach (var (name, value) in Unthrottled.Settings) builder.UseSetting(name, value);
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
             // Every host answers who its caller is (SignedInUserModule), whichever slices the app has.

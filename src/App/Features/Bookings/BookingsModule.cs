@@ -4,14 +4,14 @@ using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
+using App.Infrastructure.Security;
 
 namespace App.Features.Bookings;
 
 /// <summary>
-/// Booking with a coach: Calendly's own booking page, embedded (Calendly's inline widget in live mode, the
-/// simulator's page in simulated mode), prefilled with the realtor and tagged with an opaque reference to them. When
-/// the page reports a booking, the app records it, but only after confirming it with Calendly: the browser's word
-/// is not trusted.
+/// Booking with a coach: Calendly's own booking page, embedded (the simulator's in simulated mode), prefilled with the
+/// realtor and tagged with an opaque reference to them. When the page reports a booking, the app records it, but only
+/// after confirming it with Calendly: the browser's word is not trusted.
 /// </summary>
 public sealed partial class BookingsModule : ICarterModule
 {
@@ -38,20 +38,21 @@ public sealed partial class BookingsModule : ICarterModule
         DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl);
 
     public sealed record BookingWidget(long CoachId, string CoachName, string EventTypeName, int Duration, string EmbedUrl, string SchedulingUrl,
-        string CalendlyOrigin, bool Live);
+        string CalendlyOrigin);
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/coaches/{coachId:long}/book", ShowBookingWidget).RequireAuthorization().ExcludeFromDescription();
         app.MapPost("/api/calendly/bookings", RecordBooking)
             .RequireAuthorization()
+            .RateLimited(RateLimits.Bookings)
             .Validate<BookingRequest>()
             .ProducesErrors(StatusCodes.Status404NotFound)
             .ProducesCalendlyErrors()
             .WithTags("Bookings")
             .WithSummary("Record a booking made in the embedded Calendly page, after confirming it with Calendly.");
         // The booking widget's own route: the same recording, answered for the page.
-        app.MapPost(RecordPath, RecordBookingFromPage).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost(RecordPath, RecordBookingFromPage).RequireAuthorization().RateLimited(RateLimits.Bookings).ExcludeFromDescription();
     }
 
     public const string RecordPath = "/bookings/record";
@@ -87,7 +88,6 @@ public sealed partial class BookingsModule : ICarterModule
         if (eventType.Profile?.Owner != coach.CalendlyUserUri || eventType.SchedulingUrl is null || !eventType.Active)
             throw NoSuchSessionType();
 
-        var schedulingUrl = new Uri(eventType.SchedulingUrl);
         var embedUrl = QueryHelpers.AddQueryString(eventType.SchedulingUrl, new Dictionary<string, string?>
         {
             ["name"] = user.Name,
@@ -99,9 +99,8 @@ public sealed partial class BookingsModule : ICarterModule
             ["embed_type"] = "Inline",
             ["hide_gdpr_banner"] = "1",
         });
-        var widget = new BookingWidget(coach.Id, coach.Name, eventType.Name, eventType.Duration, embedUrl,
-            eventType.SchedulingUrl, options.UseRealCalendly ? "https://calendly.com" : schedulingUrl.GetLeftPart(UriPartial.Authority),
-            options.UseRealCalendly);
+        var widget = new BookingWidget(coach.Id, coach.Name, eventType.Name, eventType.Duration, embedUrl, eventType.SchedulingUrl,
+            options.WidgetOrigin);
         return HtmxPages.PageOrPartial(context, BookingPage.Create(widget), _BookingWidget.Create(widget));
     }
 

@@ -3,6 +3,7 @@ using FluentValidation;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using RazorSlices;
+using App.Infrastructure.Security;
 
 [assembly: PageNotice(App.Features.Cancel.CancelModule.CanceledNotice, "The session is canceled.")]
 
@@ -58,13 +59,14 @@ public sealed partial class CancelModule : ICarterModule
     {
         app.MapPost("/api/calendly/events/cancel", CancelEvent)
             .RequireAuthorization()
+            .RateLimited(RateLimits.Bookings)
             .Validate<CancelRequest>()
             .ProducesErrors(StatusCodes.Status404NotFound)
             .ProducesCalendlyErrors()
             .WithTags("Sessions")
             .WithSummary("Cancel a scheduled session (its host coach, or the realtor who booked it). A realtor's group session "
                 + "answers 409 with their own invitee's cancelUrl in details.");
-        app.MapPost(FormPath, CancelFromPage).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost(FormPath, CancelFromPage).RequireAuthorization().RateLimited(RateLimits.Bookings).ExcludeFromDescription();
     }
 
     public static async Task<Results<Ok<Envelope<CanceledSession>>, ApiErrorResult>> CancelEvent(CancelRequest request, CurrentUser user,

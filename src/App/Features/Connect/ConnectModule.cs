@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
+using App.Infrastructure.Security;
 
 [assembly: PageNotice(App.Features.Connect.ConnectModule.ConnectedNotice, "Calendly is connected.")]
 [assembly: PageNotice(App.Features.Connect.ConnectModule.ConnectedPartlyNotice,
@@ -35,8 +36,8 @@ public sealed class ConnectModule : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         var oauth = app.MapGroup("/api/calendly/oauth").RequireAuthorization();
-        oauth.MapGet("/connect", StartConnect).AsBrowserRoute();
-        oauth.MapGet("/callback", CompleteConnect).AsBrowserRoute();
+        oauth.MapGet("/connect", StartConnect).AsBrowserRoute().RateLimited(RateLimits.OAuth);
+        oauth.MapGet("/callback", CompleteConnect).AsBrowserRoute().RateLimited(RateLimits.OAuth);
         oauth.MapPost("/disconnect", Disconnect)
             .WithTags("Connect")
             .WithSummary("Revoke the coach's Calendly tokens and delete the connection.");

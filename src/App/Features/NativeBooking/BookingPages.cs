@@ -3,6 +3,7 @@ using System.Text.Json;
 using Htmx;
 using Microsoft.AspNetCore.WebUtilities;
 using static App.Features.NativeBooking.NativeBookingModule;
+using App.Infrastructure.Security;
 
 namespace App.Features.NativeBooking;
 
@@ -22,7 +23,7 @@ public sealed class BookingPages : ICarterModule
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet("/coaches/{coachId:long}/book-a-time", ShowForm).RequireAuthorization().ExcludeFromDescription();
-        app.MapPost("/coaches/{coachId:long}/book-a-time", Book).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost("/coaches/{coachId:long}/book-a-time", Book).RequireAuthorization().RateLimited(RateLimits.Bookings).ExcludeFromDescription();
         app.MapGet($"{BookedPath}/{UuidPattern}", ShowBooked).RequireAuthorization().ExcludeFromDescription();
         app.MapGet($"{BookedPath}/{UuidPattern}/calendar.ics", DownloadCalendar).RequireAuthorization().ExcludeFromDescription();
     }

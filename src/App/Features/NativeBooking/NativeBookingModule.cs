@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using App.Infrastructure.Caching;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
+using App.Infrastructure.Security;
 
 namespace App.Features.NativeBooking;
 
@@ -108,7 +109,8 @@ public sealed partial class NativeBookingModule : ICarterModule
     {
         app.MapPost("/api/calendly/invitees", BookSession)
             .RequireAuthorization()
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests)
+            .RateLimited(RateLimits.Bookings)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .ProducesCalendlyErrors()
             .WithTags("Booking")
             .WithSummary("Book a free start time of a coach's event type as the signed-in realtor. Send an Idempotency-Key per booking "

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using App.Infrastructure.Security;
 
 namespace App.Features.Webhooks;
 
@@ -31,7 +32,8 @@ public sealed class WebhooksModule : ICarterModule
     {
         app.MapPost("/api/calendly/webhooks", Receive)
             .AllowAnonymous()
-            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable)
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status429TooManyRequests,
+                StatusCodes.Status503ServiceUnavailable)
             .WithTags("Webhooks")
             .WithSummary("Calendly's webhook deliveries (authenticated by their Calendly-Webhook-Signature).");
 
@@ -41,7 +43,8 @@ public sealed class WebhooksModule : ICarterModule
     }
 
     public static async Task<Results<Ok<Envelope<Received>>, ApiErrorResult>> Receive(HttpRequest request, CalendlyOptions calendly,
-        WebhookOptions options, WebhookBatchWriter writer, TimeProvider clock, ILogger<WebhooksModule> logger, CancellationToken ct)
+        WebhookOptions options, WebhookBatchWriter writer, RefusedDeliveries refusals, TimeProvider clock, ILogger<WebhooksModule> logger,
+        CancellationToken ct)
     {
         var body = await ReadBodyAsync(request, options.MaxBodyBytes, ct);
         if (body is null)
@@ -53,6 +56,10 @@ public sealed class WebhooksModule : ICarterModule
         if (verdict is not null)
         {
             Refused.Add(1);
+            // Only refusals spend the caller's budget: a forged flood is cut off, genuine deliveries never are.
+            using var refusal = refusals.Spend(request.HttpContext);
+            if (!refusal.IsAcquired)
+                return new ApiErrorResult(StatusCodes.Status429TooManyRequests, "rate_limited", RateLimits.TooMany(request.HttpContext, refusal));
             logger.LogWarning("Refused a webhook delivery: {Reason}", verdict);
             return new ApiErrorResult(StatusCodes.Status401Unauthorized, "invalid_signature", verdict);
         }

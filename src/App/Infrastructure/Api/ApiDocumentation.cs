@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
+using App.Infrastructure.Security;
 using Microsoft.OpenApi;
+using NetEscapades.AspNetCore.SecurityHeaders;
+using Scalar.AspNetCore;
 
 namespace App.Infrastructure.Api;
 
@@ -40,6 +43,27 @@ public static class ApiDocumentation
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
             return Task.CompletedTask;
         }));
+
+    public const string ReferencePath = "/api/reference";
+
+    /// <summary>
+    /// The document (<c>/openapi/v1.json</c>) and a reference page for integrators drawn from it (<c>/api/reference</c>,
+    /// Scalar): its script is served by the app itself, and nothing is fetched from Scalar's servers (fonts, telemetry,
+    /// its AI agent).
+    /// </summary>
+    public static void MapApiDocumentation(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(ReferencePath, (options, context) => options
+                .WithTitle("Calendly.Slices API")
+                .WithNonce(context.GetNonce())
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp())
+            .AllowAnonymous()
+            .WithSecurityHeadersPolicy(SecurityHeaders.ApiReferencePolicy);
+    }
 
     /// <summary>Every route in the group that needs a signed-in caller documents its 401, whatever conventions it has.</summary>
     public static RouteGroupBuilder DocumentingSignIn(this RouteGroupBuilder group)

@@ -17,7 +17,8 @@ public static class ApiErrors
     {
         var traceId = Envelope.TraceId(context);
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiErrors));
-        logger.Log(statusCode >= 500 ? LogLevel.Warning : LogLevel.Information,
+        // The request line (RequestLog) already says 4xx at Information; the code is detail.
+        logger.Log(statusCode >= 500 ? LogLevel.Warning : LogLevel.Debug,
             "{Method} {Path} answered {StatusCode} {Code} (trace {TraceId})",
             context.Request.Method, context.Request.Path, statusCode, code, traceId);
 

@@ -102,6 +102,8 @@ public static class AuthSetup
             o.HeaderName = AntiforgeryHeader;
             o.Cookie.Name = "calendly_slices_csrf";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            // Secure over https, which behind Fly's proxy the forwarded headers establish.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         return services;
     }

@@ -48,7 +48,7 @@ public static class UserProvisioning
             var (user, claimedTimeZone, claimedName) = identity.User!.Value;
             var cache = context.RequestServices.GetRequiredService<IFusionCache>();
             var row = await cache.GetOrSetAsync(
-                $"user:{user.ExternalId}:{user.Email}:{user.Role}:{claimedName}",
+                $"user:{user.ExternalId}:{ClaimsDigest(user.Email, user.Role, claimedName)}",
                 ct => UpsertAsync(context.RequestServices, user, claimedTimeZone, claimedName, ct),
                 options: new FusionCacheEntryOptions(TimeSpan.FromMinutes(10)),
                 tags: [CacheTag(user.ExternalId)],
@@ -57,6 +57,13 @@ public static class UserProvisioning
         }
         await next(context);
     });
+
+    /// <summary>
+    /// What the identity provider says of the user, as part of the cache key (a change is a miss, which updates the row),
+    /// hashed: cache keys reach FusionCache's log lines, and an email must not.
+    /// </summary>
+    private static string ClaimsDigest(string? email, string role, string? name) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{email}\n{role}\n{name}")))[..32];
 
     /// <summary>Evicts the cached row of a user whose stored details changed (their time zone, from the settings page).</summary>
     public static string CacheTag(string externalId) => $"user:{externalId}";

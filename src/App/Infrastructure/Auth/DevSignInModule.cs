@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
+using App.Infrastructure.Security;
 
 namespace App.Infrastructure.Auth;
 
@@ -57,11 +58,12 @@ public sealed partial class DevSignInModule : ICarterModule
 
         var pages = app.MapGroup("/dev").AllowAnonymous().ExcludeFromDescription();
         pages.MapGet("/sign-in", ShowSignIn);
-        pages.MapPost("/sign-in", SignIn);
+        pages.MapPost("/sign-in", SignIn).RateLimited(RateLimits.SignIn);
         pages.MapPost("/sign-out", (Delegate)SignOut);
 
         app.MapPost("/api/dev/token", IssueToken)
             .AllowAnonymous()
+            .RateLimited(RateLimits.SignIn)
             .Validate<DevSignInRequest>()
             .WithTags("Development sign-in")
             .WithSummary("Issue a development bearer token (only without AUTH_AUTHORITY).")

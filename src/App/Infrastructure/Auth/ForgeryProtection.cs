@@ -25,12 +25,13 @@ public static class ForgeryProtection
     /// <summary>
     /// Gives every HTML response (error pages included, so this runs first) its anti-forgery cookie just before the
     /// headers go out: slices stream their output, so by the time the layout asks for the token the headers are gone.
+    /// The one HTML page that is an /api route, the API reference, has no form (and forbids caching on its own).
     /// </summary>
     public static IApplicationBuilder UseAntiforgeryCookies(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>
         {
-            if (context.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
+            if (context.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true && !Envelope.IsApiRequest(context.Request))
                 context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
             return Task.CompletedTask;
         });

@@ -107,6 +107,9 @@ public sealed record CalendlyOptions(
     public const string DefaultSimulatorUrl = "http://localhost:5081";
 
     public string Mode => UseRealCalendly ? "live" : "simulated";
+
+    /// <summary>The origin of the booking pages the app frames: Calendly's, or the simulator's (which serves its own).</summary>
+    public string WidgetOrigin => UseRealCalendly ? "https://calendly.com" : ApiBaseUrl.GetLeftPart(UriPartial.Authority);
 }
 
 public sealed record AuthOptions(

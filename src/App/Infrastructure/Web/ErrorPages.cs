@@ -32,6 +32,7 @@ public static class ErrorPages
             401 => "Please sign in",
             403 => "Not allowed",
             404 => "Page not found",
+            429 => "Too many attempts",
             503 => "Temporarily unavailable",
             >= 500 => "Something went wrong",
             _ => $"Error {statusCode}",
