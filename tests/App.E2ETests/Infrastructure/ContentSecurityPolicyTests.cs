@@ -11,6 +11,7 @@ namespace App.E2ETests.Infrastructure;
 public sealed class ContentSecurityPolicyTests(BrowserFixture app)
 {
     [Test]
+    [NeedsSlices("Account", "Availability", "Coaches", "Dashboard", "EventTypes", "FreeTimes", "NativeBooking", "Scheduled", "Status", "Webhooks")]
     public async Task No_page_breaks_the_content_security_policy()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

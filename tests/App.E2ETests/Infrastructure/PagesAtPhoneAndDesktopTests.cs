@@ -37,6 +37,7 @@ public sealed class PagesAtPhoneAndDesktopTests(BrowserFixture app)
         """;
 
     [Test]
+    [NeedsSlices("Account", "Availability", "Coaches", "Dashboard", "EventTypes", "FreeTimes", "NativeBooking", "Scheduled", "Status")]
     public async Task Every_page_fits_a_phone_and_a_desktop_names_people_and_shows_times_in_the_readers_zone()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

@@ -40,7 +40,7 @@ public sealed class WithoutJavaScriptTests(BrowserFixture app)
     }
 
     [Test]
-    [NeedsSlices("Scheduled", "Cancel", "Status")]
+    [NeedsSlices("Dashboard", "Scheduled", "Cancel", "Status")]
     public async Task A_coach_filters_sessions_cancels_one_and_disconnects_without_javascript()
     {
         var account = (await app.Simulator.CreateUsersAsync(1))[0];

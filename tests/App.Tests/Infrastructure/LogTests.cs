@@ -49,6 +49,7 @@ public sealed class LogTests
     }
 
     [Test]
+    [NeedsSlices("EventTypes", "NativeBooking", "Webhooks")]
     public async Task No_secret_reaches_any_log_line_through_connect_refresh_booking_and_webhook()
     {
         await using var app = await StartAsync();

@@ -115,6 +115,7 @@ public sealed class RateLimitTests(RateLimitedApp app)
     }
 
     [Test]
+    [NeedsSlices("Bookings", "Cancel", "NativeBooking")]
     public async Task Booking_and_cancelling_are_limited_per_user_wherever_they_come_from()
     {
         var realtor = await ConnectedCoaches.SignedInAsync(app.Host, $"busy-{Guid.NewGuid():N}", "realtor");

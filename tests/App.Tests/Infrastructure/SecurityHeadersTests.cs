@@ -47,7 +47,7 @@ public sealed partial class SecurityHeadersTests(AppFixture app)
     public async Task A_json_answer_carries_the_security_headers()
     {
         var browser = await ConnectedCoaches.SignedInAsync(app.Host, $"headers-{Guid.NewGuid():N}", "realtor");
-        var response = await browser.GetAsync("/api/me");
+        var response = await browser.GetAsync(SignedInUserModule.Path);
         await Assert.That(response.StatusCode).IsEqualTo(HttpStatusCode.OK);
         await AssertHardenedAsync(response);
     }
