@@ -57,7 +57,7 @@ public sealed class NativeBookingWebhookTests(AppFixture app)
         for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(50))
         {
             await WebhookProcessingJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<ClusterCache>(),
-                services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
+                services.GetRequiredService<WebhookOptions>(), services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None);
             if (await db.ExecuteScalarAsync<int>("""
                     select count(*) from calendly_webhook_events
                     where payload::text like '%' || @marker || '%' and processed_at is null and parked_at is null
