@@ -40,6 +40,7 @@ builder.Services.AddTokenRefresh();
 builder.Services.AddWebhooks();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddFreeTimes();
+builder.Services.AddOperations();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

@@ -1,12 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using Alba;
-using App.Features.Webhooks;
 using App.Infrastructure.Calendly;
-using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,9 +44,9 @@ public sealed partial class MetricsTests
         await Assert.That(before).Contains("# TYPE calendly_webhook_backlog gauge");
         await Assert.That(before).DoesNotContain("calendly_webhook_deliveries_total");
 
-        var delivered = await DeliverAsync(app.Host);
+        var delivered = await SignedDeliveries.DeliverAsync(app.Host);
         await Assert.That(delivered.StatusCode).IsEqualTo(HttpStatusCode.OK);
-        var forged = await DeliverAsync(app.Host, signingKey: "not-the-key");
+        var forged = await SignedDeliveries.DeliverAsync(app.Host, signingKey: "not-the-key");
         await Assert.That(forged.StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
 
         var coach = await ConnectedCoaches.ConnectAsync(app.Host, database, simulator);
@@ -75,7 +71,7 @@ public sealed partial class MetricsTests
         await using var watched = await StartAsync(database, simulator);
         await using var other = await AppHost.StartAsync(database.ConnectionString, simulator.AppSettings());
 
-        await Assert.That((await DeliverAsync(other)).StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That((await SignedDeliveries.DeliverAsync(other)).StatusCode).IsEqualTo(HttpStatusCode.OK);
 
         var scrape = await watched.Scraper.GetStringAsync("/metrics");
         await Assert.That(Value(scrape, "calendly_webhook_deliveries_total", "result=\"stored\"")).IsEqualTo(0);
@@ -94,23 +90,6 @@ public sealed partial class MetricsTests
 
         var elsewhere = await app.Scraper.GetAsync("/dashboard");
         await Assert.That(elsewhere.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
-    }
-
-    /// <summary>A signed invitee.created of its own (a new invitee each time), as Calendly would deliver it.</summary>
-    private static async Task<HttpResponseMessage> DeliverAsync(IAlbaHost host, string signingKey = CalendlyOptions.DevWebhookSigningKey)
-    {
-        var invitee = $"https://api.calendly.com/scheduled_events/{Guid.NewGuid():N}/invitees/{Guid.NewGuid():N}";
-        var body = Encoding.UTF8.GetBytes($$$"""
-            {"event":"invitee.created","created_at":"2026-01-05T10:00:00.000000Z","created_by":"https://api.calendly.com/users/nobody",
-             "payload":{"uri":"{{{invitee}}}","email":"someone@example.test","name":"Someone","status":"active"}}
-            """);
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey),
-            Encoding.UTF8.GetBytes($"{timestamp}.").Concat(body).ToArray()));
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add(WebhooksModule.SignatureHeader, $"t={timestamp},v1={signature}");
-        return await new Browser(host.Server.CreateClient()).SendAsync(request);
     }
 
     /// <summary>The value of one series in Prometheus' text format (labels as the exporter orders them), 0 when absent.</summary>
