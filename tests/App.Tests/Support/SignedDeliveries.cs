@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Alba;
-using App.Features.Webhooks;
 using App.Infrastructure.Configuration;
 
 namespace App.Tests.Support;
@@ -21,7 +20,7 @@ public static class SignedDeliveries
             Encoding.UTF8.GetBytes($"{timestamp}.").Concat(body).ToArray()));
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add(WebhooksModule.SignatureHeader, $"t={timestamp},v1={signature}");
+        request.Headers.Add("Calendly-Webhook-Signature", $"t={timestamp},v1={signature}");
         return await new Browser(host.Server.CreateClient()).SendAsync(request);
     }
 }
