@@ -118,16 +118,14 @@ public sealed class OperationsModule : ICarterModule
                  new("failed (5xx, network, timeout)", "series-err", [.. minutes.Select(s => (double?)s?.CallErrors)]),
                  new("429 rate limited", "series-warn", [.. minutes.Select(s => (double?)s?.CallsRateLimited)])]),
             new("cache-hits", "Free-times cache hit ratio", lookups == 0 ? "no lookup" : $"{100.0 * hits / lookups:0}% of {lookups} lookups",
-                [new("hits", "series-ok", [.. minutes.Select(HitRatio)]),
-                 new("stale answers", "series-warn", [.. minutes.Select(StaleRatio)])], " %"),
+                [new("hits", "series-ok", [.. minutes.Select(s => PercentOfLookups(s, s?.CacheHits ?? 0))]),
+                 new("stale answers", "series-warn", [.. minutes.Select(s => PercentOfLookups(s, s?.CacheStale ?? 0))])], " %"),
         ];
     }
 
-    private static double? HitRatio(ProcessSamples.Sample? s) =>
-        s is null || s.CacheHits + s.CacheMisses + s.CacheStale == 0 ? null : 100.0 * s.CacheHits / (s.CacheHits + s.CacheMisses + s.CacheStale);
-
-    private static double? StaleRatio(ProcessSamples.Sample? s) =>
-        s is null || s.CacheHits + s.CacheMisses + s.CacheStale == 0 ? null : 100.0 * s.CacheStale / (s.CacheHits + s.CacheMisses + s.CacheStale);
+    // Percent of the minute's lookups; no point for a minute without one.
+    private static double? PercentOfLookups(ProcessSamples.Sample? s, long part) =>
+        s is null || s.CacheHits + s.CacheMisses + s.CacheStale == 0 ? null : 100.0 * part / (s.CacheHits + s.CacheMisses + s.CacheStale);
 
     /// <summary>What the coach's state asks of someone, the most pressing first; null when it asks nothing.</summary>
     public static string? ActionFor(CoachHealth coach) => coach switch
