@@ -40,6 +40,8 @@ public sealed class BenchmarkApp : IAsyncDisposable
             foreach (var job in new[] { "TOKEN_REFRESH_ENABLED", "AVAILABILITY_SYNC_ENABLED", "WEBHOOK_HEALTH_ENABLED", "WEBHOOK_PROCESSING_ENABLED" })
                 builder.UseSetting(job, "false");
             foreach (var (name, value) in Unthrottled.Settings) builder.UseSetting(name, value);
+            // Metrics are still recorded as deployed; only the scrape port, which another app may hold, stays closed.
+            builder.UseSetting("METRICS_PORT", "0");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(name, value);
             // appsettings.json's Default level (Information) outranks a minimum level set in code, so it is set here:
             // otherwise every upstream call logs several lines while it is being timed.

@@ -2,6 +2,7 @@ using App.Infrastructure.Caching;
 using App.Infrastructure.Database;
 using App.Infrastructure.Security;
 using App.Infrastructure.Web;
+using App.Infrastructure.Telemetry;
 using ZiggyCreatures.Caching.Fusion;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,8 +26,11 @@ if (builder.Configuration["urls"] is null)
     builder.WebHost.UseUrls($"http://{(builder.Environment.IsProduction() ? "0.0.0.0" : "localhost")}:{settings.Hosting.Port}");
 
 // PostgreSQL: one pooled data source; Dapper maps snake_case columns and timestamptz (DapperSetup).
-builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString);
+builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString, TelemetrySetup.TraceCommandsInTraces);
 DapperSetup.Configure();
+
+// OpenTelemetry: metrics for Prometheus on METRICS_PORT; traces and logs over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+builder.AddTelemetry();
 
 // Data Protection (tokens at rest, cookies, anti-forgery): key ring in PostgreSQL, wrapped by DATA_PROTECTION_KEK.
 builder.Services.AddSharedDataProtection(settings.Security);
@@ -44,6 +48,7 @@ builder.Services.AddWebhooks();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddFreeTimes();
 builder.Services.AddLiveUpdates();
+builder.Services.AddOperations();
 
 // An in-process cache (FusionCache L1), with fail-safe for Calendly-backed reads; evictions reach every instance.
 builder.Services.AddFusionCache().WithDefaultEntryOptions(o => o.Duration = TimeSpan.FromMinutes(5));

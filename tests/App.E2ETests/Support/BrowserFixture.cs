@@ -38,6 +38,7 @@ public sealed class BrowserFixture : IAsyncInitializer, IAsyncDisposable
             foreach (var (name, value) in Unthrottled.Settings) builder.UseSetting(name, value);
             builder.UseSetting("TOKEN_REFRESH_ENABLED", "false");
             builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
+            builder.UseSetting("METRICS_PORT", "0");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, appPort));

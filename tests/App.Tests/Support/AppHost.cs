@@ -21,6 +21,8 @@ public static class AppHost
             builder.UseSetting("WEBHOOK_HEALTH_ENABLED", "false");
             builder.UseSetting("AVAILABILITY_SYNC_ENABLED", "false");
             foreach (var (name, value) in Unthrottled.Settings) builder.UseSetting(name, value);
+            // Hosts run side by side: none takes the metrics port unless its test gives it a free one.
+            builder.UseSetting("METRICS_PORT", "0");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
             // Every host answers who its caller is (SignedInUserModule), whichever slices the app has.

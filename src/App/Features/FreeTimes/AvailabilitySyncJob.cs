@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using App.Infrastructure.Jobs;
+using App.Infrastructure.Telemetry;
 
 namespace App.Features.FreeTimes;
 
@@ -9,7 +9,7 @@ namespace App.Features.FreeTimes;
 /// realtors ask, and their Calendly profile (Calendly sends no webhook when a user changes theirs).
 /// </summary>
 public sealed class AvailabilitySyncWorker(FreeTimesSources sources, AvailabilitySyncOptions options, TimeProvider clock,
-    ILogger<AvailabilitySyncWorker> logger) : PeriodicJob(clock, logger)
+    ILogger<AvailabilitySyncWorker> logger) : PeriodicJob(clock, sources.Metrics, logger)
 {
     protected override bool Enabled => options.Enabled;
     protected override TimeSpan Interval => options.Interval;
@@ -32,11 +32,6 @@ public sealed class AvailabilitySyncWorker(FreeTimesSources sources, Availabilit
 public static class AvailabilitySyncJob
 {
     public sealed record RunResult(int Synced, int Skipped, int Failed, TimeSpan Duration);
-
-    private static readonly Meter Meter = new("Calendly.Slices.AvailabilitySync");
-    private static readonly Counter<int> Outcomes = Meter.CreateCounter<int>("availability_sync.coaches", description: "Coaches handled, by outcome (synced, skipped, failed)");
-    private static readonly Histogram<double> Lags = Meter.CreateHistogram<double>("availability_sync.lag", "s", "Time since the coach's previous sync, when claimed");
-    private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("availability_sync.run.duration", "s");
 
     // Long enough for one coach's profile, event types and free times, each call with its retries.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
@@ -81,20 +76,18 @@ public static class AvailabilitySyncJob
     {
         var started = Stopwatch.GetTimestamp();
         var runStartedAt = sources.Clock.GetUtcNow();
-        var tally = new Tally();
+        var tally = new Tally(sources.Metrics);
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
         {
             // A coach handled in this run is no longer due (synced now, backing off, or not active), so the claims end.
             while (await ClaimAsync(sources, runStartedAt, options.Interval / 2, ct) is { } coach)
             {
                 // How far behind the job is, failing coaches included (their lag keeps growing).
-                if (coach.LastSyncAt is { } last) Lags.Record((sources.Clock.GetUtcNow() - last).TotalSeconds);
+                if (coach.LastSyncAt is { } last) sources.Metrics.AvailabilitySyncLag(sources.Clock.GetUtcNow() - last);
                 tally.Add(await SyncAsync(coach, sources, options, ct));
             }
         }));
-        var duration = Stopwatch.GetElapsedTime(started);
-        Durations.Record(duration.TotalSeconds);
-        return new RunResult(tally.Synced, tally.Skipped, tally.Failed, duration);
+        return new RunResult(tally.Synced, tally.Skipped, tally.Failed, Stopwatch.GetElapsedTime(started));
     }
 
     private static async Task<ClaimedCoach?> ClaimAsync(FreeTimesSources sources, DateTimeOffset runStartedAt, TimeSpan minAge,
@@ -166,7 +159,7 @@ public static class AvailabilitySyncJob
 
     private enum Outcome { Synced, Skipped, Failed }
 
-    private sealed class Tally
+    private sealed class Tally(CalendlyMetrics metrics)
     {
         private readonly int[] _counts = new int[3];
 
@@ -177,7 +170,7 @@ public static class AvailabilitySyncJob
         public void Add(Outcome outcome)
         {
             Interlocked.Increment(ref _counts[(int)outcome]);
-            Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+            metrics.AvailabilitySync(outcome.ToString().ToLowerInvariant());
         }
     }
 }

@@ -69,9 +69,14 @@ public static class FreeTimesCache
             return coachUserId is null && await EventTypeOwners.FindAsync(eventTypeUri, sources, ct) is null ? null : new FreeTimeSlots([], false, now);
 
         var window = (Start: Floor(from), End: Ceiling(end));
+        var fetched = false;
         var snapshot = await sources.Cache.GetOrSetAsync<Snapshot?>(
             $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
-            (context, cancellation) => FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, cancellation),
+            (context, cancellation) =>
+            {
+                fetched = true;
+                return FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, cancellation);
+            },
             options: refresh ? RefreshOptions : EntryOptions,
             token: ct);
         if (snapshot is null) return null;
@@ -81,8 +86,10 @@ public static class FreeTimesCache
         var count = CountBefore(snapshot.Slots, end) - first;
         // A value FusionCache hands back after a soft timeout is the expired one, and its age gives it away; one evicted
         // early by a tag goes out unflagged until the background refresh lands.
-        return new FreeTimeSlots(new ArraySegment<FreeTimeSlot>(snapshot.Slots, first, count),
-            snapshot.Stale || now - snapshot.FetchedAt >= FreshFor, snapshot.FetchedAt)
+        var stale = snapshot.Stale || now - snapshot.FetchedAt >= FreshFor;
+        // A refresh (the sync fetching ahead) is not a lookup.
+        if (!refresh) sources.Metrics.FreeTimesLookup(fetched, stale);
+        return new FreeTimeSlots(new ArraySegment<FreeTimeSlot>(snapshot.Slots, first, count), stale, snapshot.FetchedAt)
         {
             SlotsJson = snapshot.SlotsJson.Run(first, count),
         };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.WebUtilities;
+using App.Infrastructure.Telemetry;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace App.Features.FreeTimes;
@@ -11,7 +12,7 @@ namespace App.Features.FreeTimes;
 
 /// <summary>What reading free times takes: one singleton (registered in Program.cs), so a request resolves one service, not six.</summary>
 public sealed record FreeTimesSources(NpgsqlDataSource Db, CalendlyCalls Calendly, FreeTimesOptions Options, IFusionCache Cache,
-    TimeProvider Clock, ILoggerFactory Loggers);
+    TimeProvider Clock, ILoggerFactory Loggers, CalendlyMetrics Metrics);
 
 /// <summary>A connected coach, as far as asking Calendly goes: whose token to use, and which Calendly user they are.</summary>
 public sealed record Coach(long UserId, string CalendlyUserUri);

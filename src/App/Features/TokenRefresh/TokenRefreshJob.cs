@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using App.Infrastructure.Jobs;
+using App.Infrastructure.Telemetry;
 
 namespace App.Features.TokenRefresh;
 
@@ -9,8 +9,8 @@ namespace App.Features.TokenRefresh;
 /// default), so that coaches' tokens are fresh before anyone needs them. Several instances share the work: each claims
 /// a batch with FOR UPDATE SKIP LOCKED and a short lease, and each refresh re-checks under its row lock.
 /// </summary>
-public sealed class TokenRefreshWorker(NpgsqlDataSource db, CalendlyTokens tokens, TokenRefreshOptions options, TimeProvider clock,
-    ILogger<TokenRefreshWorker> logger) : PeriodicJob(clock, logger)
+public sealed class TokenRefreshWorker(NpgsqlDataSource db, CalendlyTokens tokens, TokenRefreshOptions options, CalendlyMetrics metrics,
+    TimeProvider clock, ILogger<TokenRefreshWorker> logger) : PeriodicJob(clock, metrics, logger)
 {
     protected override bool Enabled => options.Enabled;
     protected override TimeSpan Interval => options.Interval;
@@ -25,10 +25,6 @@ public sealed class TokenRefreshWorker(NpgsqlDataSource db, CalendlyTokens token
 public static class TokenRefreshJob
 {
     public sealed record RunResult(int Refreshed, int Skipped, int Failed, TimeSpan Duration);
-
-    private static readonly Meter Meter = new("Calendly.Slices.TokenRefresh");
-    private static readonly Counter<int> Outcomes = Meter.CreateCounter<int>("token_refresh.integrations", description: "Integrations handled, by outcome");
-    private static readonly Histogram<double> Durations = Meter.CreateHistogram<double>("token_refresh.run.duration", "s");
 
     // Long enough for one batch to be refreshed; a claim that outlives a crashed instance expires by itself.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -79,20 +75,15 @@ public static class TokenRefreshJob
                     }
                 });
         }
-        var duration = Stopwatch.GetElapsedTime(started);
-        Durations.Record(duration.TotalSeconds);
-        return new RunResult(tally.Of("refreshed"), tally.Of("skipped"), tally.Of("failed"), duration);
+        return new RunResult(tally.Of("refreshed"), tally.Of("skipped"), tally.Of("failed"), Stopwatch.GetElapsedTime(started));
     }
 
+    // For the run's log line; each refresh is counted in the metrics where it happens (CalendlyTokens).
     private sealed class Tally
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new();
 
-        public void Add(string outcome)
-        {
-            _counts.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-            Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-        }
+        public void Add(string outcome) => _counts.AddOrUpdate(outcome, 1, (_, n) => n + 1);
 
         public int Of(string outcome) => _counts.GetValueOrDefault(outcome);
     }

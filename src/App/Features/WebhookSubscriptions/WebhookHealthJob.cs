@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using App.Infrastructure.Jobs;
+using App.Infrastructure.Telemetry;
 
 namespace App.Features.WebhookSubscriptions;
 
@@ -10,7 +11,7 @@ namespace App.Features.WebhookSubscriptions;
 /// webhooks are polled instead. Several instances share the work through FOR UPDATE SKIP LOCKED claims.
 /// </summary>
 public sealed class WebhookHealthWorker(NpgsqlDataSource db, CalendlyCalls calls, HostingOptions hosting, WebhookHealthOptions options,
-    TimeProvider clock, ILogger<WebhookHealthWorker> logger) : PeriodicJob(clock, logger)
+    CalendlyMetrics metrics, TimeProvider clock, ILogger<WebhookHealthWorker> logger) : PeriodicJob(clock, metrics, logger)
 {
     protected override bool Enabled => options.Enabled;
     protected override TimeSpan Interval => options.Interval;

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using App.Infrastructure.Caching;
 using App.Infrastructure.Jobs;
+using App.Infrastructure.Telemetry;
 
 namespace App.Features.Webhooks;
 
@@ -13,7 +15,7 @@ namespace App.Features.Webhooks;
 /// then replay).
 /// </summary>
 public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache cache, WebhookBatchWriter arrivals, WebhookOptions options,
-    TimeProvider clock, ILogger<WebhookProcessingWorker> logger) : PeriodicJob(clock, logger)
+    CalendlyMetrics metrics, TimeProvider clock, ILogger<WebhookProcessingWorker> logger) : PeriodicJob(clock, metrics, logger)
 {
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
@@ -23,6 +25,9 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
 
     protected override bool Enabled => options.ProcessingEnabled;
     protected override TimeSpan Interval => options.PollInterval;
+
+    // A poll a second would be a trace a second: each claimed batch is one instead (WebhookProcessingJob).
+    protected override bool TracesRuns => false;
 
     // Until the poll interval has passed, or sooner when this instance has stored new events.
     protected override async Task<bool> WaitForNextRunAsync(CancellationToken ct)
@@ -41,7 +46,7 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
         }
         var handled = 0;
         // A full batch: more may be waiting.
-        for (int claimed; (claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, logger, ct, _unfinished)) > 0;) handled += claimed;
+        for (int claimed; (claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, Metrics, logger, ct, _unfinished)) > 0;) handled += claimed;
         // Polls that find nothing stay out of the log, which would otherwise get a line a second.
         return handled + purged == 0 ? null : $"{handled} events handled, {purged} processed events older than {options.Retention} purged";
     }
@@ -54,7 +59,7 @@ public static class WebhookProcessingJob
     // Long enough to handle a batch; a claim that outlives a crashed instance expires by itself.
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
-    private sealed record ClaimedEvent(long Id, string EventType, string Payload, int Attempts);
+    private sealed record ClaimedEvent(long Id, string EventType, string Payload, int Attempts, double AgeSeconds);
 
     private const string ClaimSql = """
         with due as (
@@ -66,7 +71,7 @@ public static class WebhookProcessingJob
         update calendly_webhook_events e
         set attempts = e.attempts + 1, next_attempt_at = now() + @ClaimLease
         from due where e.id = due.id
-        returning e.id, e.event_type, e.payload::text as payload, e.attempts
+        returning e.id, e.event_type, e.payload::text as payload, e.attempts, extract(epoch from now() - e.received_at)::float8 as age_seconds
         """;
 
     // The applied events are done (with a note when kept but not acted on); their coaches have live webhooks.
@@ -90,8 +95,8 @@ public static class WebhookProcessingJob
     /// run to the next, the events of a batch that this instance claimed when the database went away: they are released
     /// as soon as the database answers again, instead of waiting out the claim's lease.
     /// </summary>
-    public static async Task<int> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, ILogger logger,
-        CancellationToken ct, HashSet<long>? unfinished = null)
+    public static async Task<int> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, CalendlyMetrics metrics,
+        ILogger logger, CancellationToken ct, HashSet<long>? unfinished = null)
     {
         if (unfinished is { Count: > 0 })
         {
@@ -103,6 +108,9 @@ public static class WebhookProcessingJob
         await using (var connection = await db.OpenConnectionAsync(ct))
             batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
         if (batch.Count == 0) return 0;
+        var claimedAt = Stopwatch.GetTimestamp();
+        using var trace = TelemetrySetup.Source.StartActivity("webhook batch");
+        trace?.SetTag("calendly.webhook.events", batch.Count);
 
         // The whole batch in one transaction and one commit. An event that fails takes the batch down with it, so the
         // batch is then applied again one event per transaction: only the failing event is retried.
@@ -110,6 +118,7 @@ public static class WebhookProcessingJob
         try
         {
             await ApplyAsync(db, batch, evictions, ct);
+            Applied(metrics, batch, claimedAt);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -119,10 +128,11 @@ public static class WebhookProcessingJob
                 try
                 {
                     await ApplyAsync(db, [claimed], evictions, ct);
+                    Applied(metrics, [claimed], claimedAt);
                 }
                 catch (Exception failure) when (failure is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    await RecordFailureAsync(db, claimed, failure, options, logger);
+                    await RecordFailureAsync(db, claimed, failure, options, metrics, logger);
                 }
                 // Applied, or its failure recorded with its own backoff: this one is finished either way.
                 unfinished?.Remove(claimed.Id);
@@ -131,6 +141,14 @@ public static class WebhookProcessingJob
         // Once per coach for the whole batch: a burst of bookings for one coach evicts their free times once.
         foreach (var tag in evictions) await cache.EvictAsync(tag, ct);
         return batch.Count;
+    }
+
+    // From arrival to commit: the age when claimed plus the time the batch took since.
+    private static void Applied(CalendlyMetrics metrics, IReadOnlyList<ClaimedEvent> events, long claimedAt)
+    {
+        var since = Stopwatch.GetElapsedTime(claimedAt);
+        foreach (var applied in events) metrics.WebhookApplied(TimeSpan.FromSeconds(applied.AgeSeconds) + since);
+        metrics.WebhookEvents("applied", events.Count);
     }
 
     private const string CoachesSql = """
@@ -195,7 +213,8 @@ public static class WebhookProcessingJob
             "delete from calendly_webhook_events where processed_at < now() - @Retention", new { Retention = retention }, cancellationToken: ct));
     }
 
-    private static async Task RecordFailureAsync(NpgsqlDataSource db, ClaimedEvent claimed, Exception e, WebhookOptions options, ILogger logger)
+    private static async Task RecordFailureAsync(NpgsqlDataSource db, ClaimedEvent claimed, Exception e, WebhookOptions options,
+        CalendlyMetrics metrics, ILogger logger)
     {
         var park = claimed.Attempts >= options.MaxAttempts;
         var backoff = TimeSpan.FromTicks(options.RetryBaseDelay.Ticks * (1L << Math.Min(claimed.Attempts - 1, 16)));
@@ -206,6 +225,7 @@ public static class WebhookProcessingJob
             """;
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync(sql, new { claimed.Id, Error = e.Message, Backoff = backoff, Park = park });
+        metrics.WebhookEvents(park ? "parked" : "failed", 1);
         logger.LogWarning("Webhook event {Id} ({EventType}) failed on attempt {Attempt}{Parked}: {Reason}", claimed.Id, claimed.EventType,
             claimed.Attempts, park ? " and is parked" : "", e.Message);
     }

@@ -1,9 +1,9 @@
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using App.Infrastructure.Security;
+using App.Infrastructure.Telemetry;
 
 namespace App.Features.Webhooks;
 
@@ -24,10 +24,6 @@ public sealed class WebhooksModule : ICarterModule
 
     public sealed record Replayed(long Id);
 
-    private static readonly Meter Meter = new("Calendly.Slices.Webhooks");
-    private static readonly Counter<int> Refused = Meter.CreateCounter<int>("webhooks.refused", description: "Deliveries refused for their signature");
-    private static readonly Counter<int> Accepted = Meter.CreateCounter<int>("webhooks.accepted", description: "Deliveries stored or recognised");
-
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapPost("/api/calendly/webhooks", Receive)
@@ -43,25 +39,28 @@ public sealed class WebhooksModule : ICarterModule
     }
 
     public static async Task<Results<Ok<Envelope<Received>>, ApiErrorResult>> Receive(HttpRequest request, CalendlyOptions calendly,
-        WebhookOptions options, WebhookBatchWriter writer, RefusedDeliveries refusals, TimeProvider clock, ILogger<WebhooksModule> logger,
-        CancellationToken ct)
+        WebhookOptions options, WebhookBatchWriter writer, RefusedDeliveries refusals, TimeProvider clock, CalendlyMetrics metrics,
+        ILogger<WebhooksModule> logger, CancellationToken ct)
     {
         var body = await ReadBodyAsync(request, options.MaxBodyBytes, ct);
         if (body is null)
+        {
+            metrics.WebhookDelivery("refused", "too_large");
             return new ApiErrorResult(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
                 $"A webhook delivery may be at most {options.MaxBodyBytes} bytes.");
+        }
 
         var verdict = WebhookSignature.Verify(request.Headers[SignatureHeader].ToString(), body, calendly.WebhookSigningKey,
             clock.GetUtcNow(), options.Tolerance);
         if (verdict is not null)
         {
-            Refused.Add(1);
+            metrics.WebhookDelivery("refused", verdict.Reason);
             // Only refusals spend the caller's budget: a forged flood is cut off, genuine deliveries never are.
             using var refusal = refusals.Spend(request.HttpContext);
             if (!refusal.IsAcquired)
                 return new ApiErrorResult(StatusCodes.Status429TooManyRequests, "rate_limited", RateLimits.TooMany(request.HttpContext, refusal));
-            logger.LogWarning("Refused a webhook delivery: {Reason}", verdict);
-            return new ApiErrorResult(StatusCodes.Status401Unauthorized, "invalid_signature", verdict);
+            logger.LogWarning("Refused a webhook delivery: {Reason}", verdict.Message);
+            return new ApiErrorResult(StatusCodes.Status401Unauthorized, "invalid_signature", verdict.Message);
         }
 
         var (eventName, resourceUri, createdAt, calendlyUserUri, problem) = Describe(body);
@@ -79,9 +78,10 @@ public sealed class WebhooksModule : ICarterModule
         catch (Exception e) when (e is NpgsqlException or WriterStoppedException or TimeoutException)
         {
             // Not acknowledged, so Calendly delivers it again.
+            metrics.WebhookDelivery("unavailable");
             return new ApiErrorResult(StatusCodes.Status503ServiceUnavailable, "unavailable", "The delivery could not be stored; deliver it again later.");
         }
-        Accepted.Add(1, new KeyValuePair<string, object?>("event", eventName ?? "invalid"));
+        metrics.WebhookDelivery(problem is not null ? "invalid" : stored ? "stored" : "duplicate");
         if (problem is not null) logger.LogWarning("Kept a signed webhook delivery that is not a valid Calendly event: {Problem}", problem);
         return TypedResults.Ok(Envelope.Of(new Received(stored, !stored)));
     }
@@ -180,15 +180,23 @@ public sealed class WebhooksModule : ICarterModule
 /// </summary>
 public static class WebhookSignature
 {
+    /// <summary>Why a delivery is refused: <paramref name="Reason"/> for the metrics, <paramref name="Message"/> for the sender.</summary>
+    public sealed record Refusal(string Reason, string Message);
+
+    private static readonly Refusal Missing = new("signature_missing", "The Calendly-Webhook-Signature header is missing.");
+    private static readonly Refusal Malformed = new("signature_malformed", "The Calendly-Webhook-Signature header is malformed.");
+    private static readonly Refusal Expired = new("timestamp_outside_window", "The signature's timestamp is outside the accepted window.");
+    private static readonly Refusal Mismatch = new("signature_mismatch", "The signature does not match.");
+
     /// <summary>Null when the signature is good; otherwise why it is not.</summary>
-    public static string? Verify(string header, byte[] body, string signingKey, DateTimeOffset now, TimeSpan tolerance)
+    public static Refusal? Verify(string header, byte[] body, string signingKey, DateTimeOffset now, TimeSpan tolerance)
     {
-        if (string.IsNullOrWhiteSpace(header)) return "The Calendly-Webhook-Signature header is missing.";
+        if (string.IsNullOrWhiteSpace(header)) return Missing;
         string? t = null, v1 = null;
         foreach (var part in header.Split(','))
         {
             var pair = part.Split('=', 2);
-            if (pair.Length != 2) return "The Calendly-Webhook-Signature header is malformed.";
+            if (pair.Length != 2) return Malformed;
             switch (pair[0].Trim())
             {
                 case "t": t = pair[1].Trim(); break;
@@ -196,9 +204,9 @@ public static class WebhookSignature
             }
         }
         if (t is null || v1 is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            return "The Calendly-Webhook-Signature header is malformed.";
+            return Malformed;
         if ((now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > tolerance)
-            return "The signature's timestamp is outside the accepted window.";
+            return Expired;
 
         byte[] given;
         try
@@ -207,12 +215,12 @@ public static class WebhookSignature
         }
         catch (FormatException)
         {
-            return "The Calendly-Webhook-Signature header is malformed.";
+            return Malformed;
         }
         var message = new byte[t.Length + 1 + body.Length];
         Encoding.ASCII.GetBytes(t + ".", message);
         body.CopyTo(message, t.Length + 1);
         var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), message);
-        return CryptographicOperations.FixedTimeEquals(expected, given) ? null : "The signature does not match.";
+        return CryptographicOperations.FixedTimeEquals(expected, given) ? null : Mismatch;
     }
 }

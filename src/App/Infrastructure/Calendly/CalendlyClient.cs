@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using App.Infrastructure.Telemetry;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -218,6 +219,9 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
 
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken ct)
     {
+        // The call as a whole, its attempts (HttpClient's spans) beneath it; null unless traces are exported.
+        using var call = TelemetrySetup.Source.StartActivity("calendly call");
+        call?.DisplayName = $"calendly {request.Method} {CalendlyResilience.RouteOf(request.RequestUri!)}";
         HttpResponseMessage response;
         try
         {
@@ -238,6 +242,7 @@ public sealed class CalendlyClient(HttpClient http, CalendlyOptions options)
                 $"Calendly could not be reached for {Describe(request)}, or its answer broke off.", inner: e);
         }
         if (response.IsSuccessStatusCode) return response;
+        call?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"{(int)response.StatusCode}");
         using (response)
             throw await FailureAsync(request, response, ct);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using App.Infrastructure.Telemetry;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -30,8 +31,10 @@ public static class CalendlyResilience
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Deadline + TimeSpan.FromSeconds(15));
         services.AddSingleton<CalendlyCalls>();
         var client = services.AddHttpClient<CalendlyClient>(CalendlyClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
-        client.AddResilienceHandler("calendly", pipeline => Configure(pipeline, options)).SelectPipelineByAuthority();
-        // Added after the resilience handler, so inside it: each attempt runs it.
+        client.AddResilienceHandler("calendly", (pipeline, context) =>
+            Configure(pipeline, options, context.ServiceProvider.GetRequiredService<CalendlyMetrics>())).SelectPipelineByAuthority();
+        // Added after the resilience handler, so inside it: each attempt runs them. Counted once the body is read.
+        client.AddHttpMessageHandler(services => new CountedAttempts(services.GetRequiredService<CalendlyMetrics>()));
         client.AddHttpMessageHandler(() => new WholeAnswer());
         return services;
     }
@@ -59,7 +62,42 @@ public static class CalendlyResilience
         }
     }
 
-    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalendlyResilienceOptions options)
+    /// <summary>
+    /// Each attempt in calendly_api_calls, by route template (<see cref="RouteOf"/>) and status, with the rate-limit
+    /// budget Calendly says is left.
+    /// </summary>
+    private sealed class CountedAttempts(CalendlyMetrics metrics) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var route = RouteOf(request.RequestUri!);
+            HttpResponseMessage response;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken);
+            }
+            catch
+            {
+                metrics.CalendlyAttempt(route, null, null);
+                throw;
+            }
+            long? remaining = response.Headers.TryGetValues("X-RateLimit-Remaining", out var values)
+                && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var left) ? left : null;
+            metrics.CalendlyAttempt(route, (int)response.StatusCode, remaining);
+            return response;
+        }
+    }
+
+    /// <summary>
+    /// The path as a template: resource names stay, identifiers (Calendly's UUIDs) become {id}, so that the label has a
+    /// handful of values, not one per event. <c>/scheduled_events/AB12…/invitees</c> is <c>/scheduled_events/{id}/invitees</c>.
+    /// </summary>
+    internal static string RouteOf(Uri uri) =>
+        "/" + string.Join('/', uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Select(segment => segment.All(c => c is >= 'a' and <= 'z' or '_') ? segment : "{id}"));
+
+    private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalendlyResilienceOptions options,
+        CalendlyMetrics metrics)
     {
         pipeline.AddTimeout(options.Deadline);
         if (options.MaxRetries > 0)
@@ -84,8 +122,18 @@ public static class CalendlyResilience
                 BreakDuration = options.BreakerBreakDuration,
                 // 429 means "slow down", not "Calendly is down": it does not count towards opening the circuit.
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests),
+                OnOpened = args => Circuit(metrics, args.Context, CalendlyMetrics.CircuitState.Open),
+                OnHalfOpened = args => Circuit(metrics, args.Context, CalendlyMetrics.CircuitState.HalfOpen),
+                OnClosed = args => Circuit(metrics, args.Context, CalendlyMetrics.CircuitState.Closed),
             })
             .AddTimeout(options.AttemptTimeout);
+    }
+
+    private static ValueTask Circuit(CalendlyMetrics metrics, ResilienceContext context, CalendlyMetrics.CircuitState state)
+    {
+        // One breaker per host (SelectPipelineByAuthority): the request names it.
+        if (context.GetRequestMessage()?.RequestUri is { } uri) metrics.Circuit(uri.Authority, state);
+        return ValueTask.CompletedTask;
     }
 
     internal static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)

@@ -1,3 +1,4 @@
+using App.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace App.Infrastructure.Calendly;
@@ -24,6 +25,7 @@ public sealed class CalendlyTokens(
     IDataProtectionProvider dataProtection,
     TokenLifecycleOptions options,
     TimeProvider clock,
+    CalendlyMetrics metrics,
     ILogger<CalendlyTokens> logger)
 {
     public const string Active = "active";
@@ -67,6 +69,9 @@ public sealed class CalendlyTokens(
 
         /// <summary>The token expires before this time: refresh unless it has been replaced by a longer-lived one.</summary>
         public static RefreshTrigger Expiring(DateTimeOffset before) => new(null, before);
+
+        /// <summary>As the metrics and the operations page name it.</summary>
+        public string Reason => RejectedAccessToken is null ? "expiring" : "rejected";
     }
 
     public enum RefreshOutcome { Refreshed, AlreadyFresh }
@@ -134,6 +139,7 @@ public sealed class CalendlyTokens(
         if (alreadyRefreshed)
         {
             await transaction.CommitAsync(ct);
+            metrics.TokenRefreshed("already_fresh", trigger.Reason);
             return (storedAccessToken, RefreshOutcome.AlreadyFresh);
         }
         if (row.NextRefreshAt is { } notBefore && notBefore > clock.GetUtcNow())
@@ -153,6 +159,7 @@ public sealed class CalendlyTokens(
             await RecordFailureAsync(connection, transaction, row, e);
             throw;
         }
+        await RecordOutcomeAsync(connection, transaction, "refreshed", trigger.Reason);
 
         const string saveSql = """
             update calendly_integrations
@@ -189,6 +196,7 @@ public sealed class CalendlyTokens(
                 refresh_lease_until = null, last_refresh_error = @Error, updated_at = now()
             where id = @Id
             """;
+        await RecordOutcomeAsync(connection, transaction, mustReconnect ? "dead_grant" : "failed", e.Code);
         await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             row.Id,
@@ -205,6 +213,20 @@ public sealed class CalendlyTokens(
         else
             logger.LogWarning("Refreshing the Calendly tokens of user {UserId} failed ({Failure}, {Failures} in a row){Next}",
                 row.UserId, e.Failure, failures, mustReconnect ? "; the coach must reconnect" : $"; next try in {backoff}");
+    }
+
+    /// <summary>
+    /// Counts a refresh that reached Calendly, and keeps it for the operations page's last hour (in the refresh's own
+    /// transaction: what is shown is what was saved). Rows older than a day go with each insert.
+    /// </summary>
+    private async Task RecordOutcomeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string outcome, string reason)
+    {
+        const string sql = """
+            with purged as (delete from calendly_token_refreshes where at < now() - interval '1 day')
+            insert into calendly_token_refreshes (outcome, reason) values (@Outcome, @Reason)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { Outcome = outcome, Reason = reason }, transaction));
+        metrics.TokenRefreshed(outcome, reason);
     }
 
     /// <summary>Marks the connection as needing the coach to reconnect (a second 401 after a refresh).</summary>

@@ -122,11 +122,13 @@ public sealed class WebhookQueueTests
 
     private static Task<int> RunOnceAsync(Alba.IAlbaHost host, HashSet<long> unfinished) =>
         WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
-            host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None, unfinished);
+            host.Services.GetRequiredService<WebhookOptions>(),
+            host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None, unfinished);
 
     private static Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
         WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
-            host.Services.GetRequiredService<WebhookOptions>(), NullLogger.Instance, CancellationToken.None);
+            host.Services.GetRequiredService<WebhookOptions>(),
+            host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None);
 
     /// <summary>Stores the n-th booking of the coach as a received invitee.created; without a start, one Calendly would never send.</summary>
     private static async Task StoreBookingAsync(NpgsqlConnection db, IsolatedCalendly calendly, ConnectedCoaches.ConnectedCoach coach, int n,

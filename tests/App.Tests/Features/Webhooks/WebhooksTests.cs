@@ -56,7 +56,7 @@ public sealed class WebhooksTests(AppFixture app)
         var services = (host ?? app.Host).Services;
         await WebhookProcessingJob.RunOnceAsync(services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<App.Infrastructure.Caching.ClusterCache>(), services.GetRequiredService<WebhookOptions>(),
-            NullLogger.Instance, CancellationToken.None);
+            services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None);
     }
 
     /// <summary>
