@@ -89,7 +89,7 @@ public sealed partial class MetricsTests
         await Assert.That(onAppPort.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
         await Assert.That(await onAppPort.Content.ReadAsStringAsync()).DoesNotContain("calendly_");
 
-        var elsewhere = await app.Scraper.GetAsync("/dashboard");
+        var elsewhere = await app.Scraper.GetAsync("/healthz");
         await Assert.That(elsewhere.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
     }
 
