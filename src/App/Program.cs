@@ -18,7 +18,7 @@ if (builder.Configuration["urls"] is null)
     builder.WebHost.UseUrls($"http://{(builder.Environment.IsProduction() ? "0.0.0.0" : "localhost")}:{settings.Hosting.Port}");
 
 // PostgreSQL: one pooled data source; Dapper maps snake_case columns and timestamptz (DapperSetup).
-builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString);
+builder.Services.AddNpgsqlDataSource(settings.Database.PooledConnectionString);
 DapperSetup.Configure();
 
 // Data Protection (tokens at rest, cookies, anti-forgery): key ring in PostgreSQL, wrapped by DATA_PROTECTION_KEK.
