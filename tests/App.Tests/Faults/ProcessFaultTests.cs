@@ -2,10 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using App.Features.Webhooks;
-using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Dapper;
 using Npgsql;
@@ -153,12 +151,9 @@ public sealed class ProcessFaultTests
         private async Task DeliverAsync(string app, string invitee)
         {
             var body = Encoding.UTF8.GetBytes($$$"""{"event":"routing_form_submission.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{invitee}}}"}}""");
-            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            var signed = Encoding.UTF8.GetBytes($"{timestamp}.").Concat(body).ToArray();
-            var key = Encoding.UTF8.GetBytes(CalendlyOptions.DevWebhookSigningKey);
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{app}/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new("application/json");
-            request.Headers.Add(WebhooksModule.SignatureHeader, $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(key, signed))}");
+            request.Headers.Add(WebhooksModule.SignatureHeader, Features.Webhooks.WebhooksTests.Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
             _outcomes.TryAdd(invitee, null);
             var clock = Stopwatch.StartNew();
             HttpStatusCode? status;
