@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using App.Features.Webhooks;
 using App.Tests.Support;
 using Dapper;
 using Npgsql;
@@ -153,7 +152,7 @@ public sealed class ProcessFaultTests
             var body = Encoding.UTF8.GetBytes($$$"""{"event":"routing_form_submission.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{invitee}}}"}}""");
             using var request = new HttpRequestMessage(HttpMethod.Post, $"{app}/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new("application/json");
-            request.Headers.Add(WebhooksModule.SignatureHeader, Features.Webhooks.WebhooksTests.Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+            request.Headers.Add(CalendlyDeliveries.Header, CalendlyDeliveries.Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
             _outcomes.TryAdd(invitee, null);
             var clock = Stopwatch.StartNew();
             HttpStatusCode? status;

@@ -46,7 +46,7 @@ public sealed class WebhookStoreTimeoutTests
 
     private static Task<HttpResponseMessage> DeliverAsync(Alba.IAlbaHost host, byte[] body)
     {
-        var signature = WebhooksTests.Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var signature = CalendlyDeliveries.Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add(WebhooksModule.SignatureHeader, signature);
