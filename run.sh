@@ -5,6 +5,8 @@
 #   DATABASE_URL='Host=...' ./run.sh   use that database; no PostgreSQL is started
 #   SIM_PORT=6001 ./run.sh        the Calendly simulator's port (default 5081)
 #   USE_REAL_CALENDLY=true ./run.sh    talk to Calendly; no simulator is started
+#   INSTANCES=2 ./run.sh          two app instances on one PostgreSQL (ports PORT+11, PORT+12, ...) behind a local
+#                                 round-robin proxy on PORT (src/LocalProxy), as a platform's load balancer would be
 # Ctrl-C stops the app and the PostgreSQL this script started.
 set -euo pipefail
 
@@ -13,18 +15,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export PORT=${PORT:-5080}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+instances=${INSTANCES:-1}
+[[ $instances =~ ^[1-9][0-9]?$ ]] || { echo "INSTANCES must be a number from 1 to 99, not '$instances'" >&2; exit 2; }
 
 scripts/prereqs.sh
 
 pg_started=0
-app_pid=""
+app_pids=""     # the app instances and, with INSTANCES>1, the proxy in front of them
 sim_pid=""
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
   # The app is normally gone already; this covers the script dying some other way.
   local pid
-  for pid in $app_pid $sim_pid; do
+  for pid in $app_pids $sim_pid; do
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
@@ -39,8 +43,9 @@ trap cleanup EXIT
 # shuts down gracefully on SIGTERM. Before that, the signal just ends the script (EXIT trap).
 # shellcheck disable=SC2317 # called from the INT/TERM traps
 on_signal() {
-  if [[ -n $app_pid ]]; then
-    kill -TERM "$app_pid" 2>/dev/null || true
+  if [[ -n $app_pids ]]; then
+    # shellcheck disable=SC2086 # a list of PIDs
+    kill -TERM $app_pids 2>/dev/null || true
   else
     exit "$1"
   fi
@@ -71,17 +76,35 @@ if [[ ! ${use_real,,} =~ ^(true|1|yes|on)$ ]]; then
   sim_pid=$!
 fi
 
-echo "App: http://localhost:$PORT/dev/sign-in"
 # Started from src/App, as `dotnet run` would: the content root is the working directory, and
 # appsettings*.json and wwwroot/ live there, not at the repo root. exec keeps $! the app's PID.
-(cd src/App && exec dotnet bin/Release/net10.0/App.dll) &
-app_pid=$!
+if (( instances == 1 )); then
+  (cd src/App && exec dotnet bin/Release/net10.0/App.dll) &
+  app_pids=$!
+else
+  # Every instance names the proxy as its public address: one webhook subscription, one OAuth callback, for all.
+  export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
+  dotnet build src/LocalProxy/LocalProxy.csproj -c Release
+  backends=""
+  for i in $(seq 1 "$instances"); do
+    port=$((PORT + 10 + i))
+    backends+="${backends:+,}http://localhost:$port"
+    (cd src/App && PORT=$port exec dotnet bin/Release/net10.0/App.dll) &
+    echo "Instance $i: http://localhost:$port (PID $!)"
+    app_pids+=" $!"
+  done
+  (cd src/LocalProxy && BACKENDS=$backends exec dotnet bin/Release/net10.0/LocalProxy.dll) &
+  app_pids+=" $!"
+fi
+echo "App: http://localhost:$PORT/dev/sign-in"
 
-# wait returns early whenever a trapped signal arrives, so wait until the app has really exited.
-while kill -0 "$app_pid" 2>/dev/null; do
-  wait "$app_pid" || true
-done
+# wait returns early whenever a trapped signal arrives, so wait until every process has really exited.
 status=0
-wait "$app_pid" || status=$?
-app_pid=""
+for pid in $app_pids; do
+  while kill -0 "$pid" 2>/dev/null; do
+    wait "$pid" || true
+  done
+  wait "$pid" || status=$?
+done
+app_pids=""
 exit "$status"

@@ -6,6 +6,7 @@
 #   scripts/postgres.sh stop NAME             fast shutdown; quiet when not running
 #   scripts/postgres.sh url NAME              connection string of the running cluster
 #   scripts/postgres.sh createdb NAME DBNAME  create DBNAME unless it exists
+#   scripts/postgres.sh signal NAME SIGNAL    send SIGNAL (STOP, CONT, ...) to the server and all its processes
 #
 # Data: /var/tmp/calendly-slices/<checkout-id>-NAME/ with checkout-id = first 12 hex digits of
 # sha256(absolute repo path), so two clones never share a cluster. /var/tmp rather than $HOME
@@ -20,7 +21,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CS_PG_ROOT=/var/tmp/calendly-slices
 
 pg_usage() {
-  sed -n '2,9s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 # Sets _pg_name, _pg_inst (instance folder), _pg_data (PGDATA), _pg_user (server OS user) and
@@ -240,12 +241,24 @@ SQL
   fi
 }
 
+# The fault tests freeze a cluster (STOP) as a hung server would be, and thaw it (CONT).
+pg_signal() {
+  _pg_paths "$1"
+  _pg_require_running
+  local postmaster children
+  postmaster=$(head -n 1 "$_pg_data/postmaster.pid")
+  children=$(ps -o pid= --ppid "$postmaster" | tr '\n' ' ')
+  # shellcheck disable=SC2086 # a list of PIDs
+  kill -s "$2" "$postmaster" $children
+}
+
 pg_main() {
   case ${1:-} in
     start) (( $# == 2 )) || { pg_usage >&2; exit 2; }; pg_start "$2" ;;
     stop) (( $# == 2 )) || { pg_usage >&2; exit 2; }; pg_stop "$2" ;;
     url) (( $# == 2 )) || { pg_usage >&2; exit 2; }; pg_url "$2" ;;
     createdb) (( $# == 3 )) || { pg_usage >&2; exit 2; }; pg_createdb "$2" "$3" ;;
+    signal) (( $# == 3 )) || { pg_usage >&2; exit 2; }; pg_signal "$2" "$3" ;;
     -h | --help) pg_usage ;;
     *) pg_usage >&2; exit 2 ;;
   esac

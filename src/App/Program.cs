@@ -26,7 +26,7 @@ if (builder.Configuration["urls"] is null)
     builder.WebHost.UseUrls($"http://{(builder.Environment.IsProduction() ? "0.0.0.0" : "localhost")}:{settings.Hosting.Port}");
 
 // PostgreSQL: one pooled data source; Dapper maps snake_case columns and timestamptz (DapperSetup).
-builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString, TelemetrySetup.TraceCommandsInTraces);
+builder.Services.AddNpgsqlDataSource(settings.Database.PooledConnectionString, TelemetrySetup.TraceCommandsInTraces);
 DapperSetup.Configure();
 
 // OpenTelemetry: metrics for Prometheus on METRICS_PORT; traces and logs over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.

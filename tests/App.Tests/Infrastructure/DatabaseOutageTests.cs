@@ -40,4 +40,49 @@ public sealed class DatabaseOutageTests
             status = (await realtor.GetAsync("/api/coaches")).StatusCode;
         await Assert.That(status).IsEqualTo(HttpStatusCode.OK);
     }
+
+    [Test]
+    public async Task Routes_answer_within_5_seconds_while_the_database_hangs_and_recover_when_it_answers_again()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
+        await using var _ = proxy;
+        await using var host = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        var coachBrowser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
+        var realtor = await ConnectedCoaches.SignedInAsync(host, $"realtor-{Guid.NewGuid():N}", "realtor");
+        var routes = new (Browser Browser, string Path)[]
+        {
+            (realtor, "/api/coaches"), (realtor, "/coaches"), (coachBrowser, "/api/calendly/status"),
+            (coachBrowser, "/api/calendly/events/types"), (coachBrowser, "/api/calendly/events/scheduled"),
+        };
+        foreach (var (browser, path) in routes)
+            await Assert.That((await browser.GetAsync(path)).StatusCode).IsEqualTo(HttpStatusCode.OK).Because(path);
+
+        // SIGSTOP: connections stay open and new ones are accepted, but PostgreSQL never answers.
+        proxy.Freeze();
+        var answers = await Task.WhenAll(routes.Select(async route =>
+        {
+            var clock = Stopwatch.StartNew();
+            var response = await route.Browser.GetAsync(route.Path);
+            return (route.Path, Response: response, Took: clock.Elapsed);
+        }));
+
+        foreach (var (path, response, took) in answers)
+        {
+            // Answered from what the app already holds (200), or refused as an outage; never a 500, never late.
+            await Assert.That(response.StatusCode).IsIn(HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable).Because(path);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && path.StartsWith("/api/", StringComparison.Ordinal))
+                await Assert.That((await Browser.JsonAsync(response)).GetProperty("error").GetProperty("code").GetString())
+                    .IsEqualTo("database_unavailable").Because(path);
+            await Assert.That(took).IsLessThan(TimeSpan.FromSeconds(5)).Because(path);
+        }
+        await Assert.That(answers.Count(a => a.Response.StatusCode == HttpStatusCode.ServiceUnavailable)).IsGreaterThan(0);
+
+        proxy.Thaw();
+        var status = HttpStatusCode.ServiceUnavailable;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); status != HttpStatusCode.OK && DateTime.UtcNow < deadline; await Task.Delay(100))
+            status = (await realtor.GetAsync("/api/coaches")).StatusCode;
+        await Assert.That(status).IsEqualTo(HttpStatusCode.OK);
+    }
 }

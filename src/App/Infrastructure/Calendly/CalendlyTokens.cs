@@ -109,8 +109,10 @@ public sealed class CalendlyTokens(
     public Task WhenRefreshesDoneAsync() =>
         Task.WhenAll(_inFlight.Values.Select(flight => flight.Value.ContinueWith(_ => { }, TaskScheduler.Default)));
 
-    // Below Npgsql's 30 s command timeout, so a wait for another instance's refresh ends as a typed failure first.
+    // A wait for another instance's refresh ends as a typed failure, within a command timeout of its own (the pool's
+    // is a second: DATABASE_COMMAND_TIMEOUT_SECONDS).
     private const string LockTimeout = "20s";
+    private const int LockWaitCommandTimeoutSeconds = 25;
 
     private async Task<(string AccessToken, RefreshOutcome Outcome)> RefreshUnderLockAsync(long userId, RefreshTrigger trigger)
     {
@@ -122,7 +124,7 @@ public sealed class CalendlyTokens(
         try
         {
             row = await connection.QuerySingleOrDefaultAsync<IntegrationRow>(
-                new CommandDefinition(SelectForUpdateSql, new { UserId = userId }, transaction, cancellationToken: ct));
+                new CommandDefinition(SelectForUpdateSql, new { UserId = userId }, transaction, LockWaitCommandTimeoutSeconds, cancellationToken: ct));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {

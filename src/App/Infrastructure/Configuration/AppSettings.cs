@@ -26,7 +26,8 @@ public sealed record AppSettings(
         var publicBaseUrl = reader.BaseUrl("PUBLIC_BASE_URL") ?? new Uri($"http://localhost:{port}");
         var hosting = new HostingOptions(port, publicBaseUrl);
 
-        var database = new DatabaseOptions(reader.ConnectionString("DATABASE_URL"));
+        var database = new DatabaseOptions(reader.ConnectionString("DATABASE_URL"),
+            TimeSpan.FromSeconds(reader.Number("DATABASE_COMMAND_TIMEOUT_SECONDS", 1, 1, 600)));
 
         var useReal = reader.Bool("USE_REAL_CALENDLY", false);
         // In simulated mode the embedded simulator accepts these development credentials.
@@ -91,7 +92,33 @@ public sealed record AppSettings(
 
 public sealed record HostingOptions(int Port, Uri PublicBaseUrl);
 
-public sealed record DatabaseOptions(string ConnectionString);
+/// <summary>
+/// PostgreSQL. <see cref="PooledConnectionString"/> is what the app's requests and jobs use: a database that hangs
+/// (frozen, a network that drops everything) fails a command, and a connect or a wait for a pooled connection, after
+/// <paramref name="CommandTimeout"/>, instead of Npgsql's 30 s and 15 s. A command that gets no answer costs that
+/// three times over (Npgsql first asks the server to cancel it, over a new connection, and waits for it to hang up):
+/// 3 s with the default 1 s, so a route answers 503 database_unavailable within 5. DATABASE_URL's own Command Timeout, Timeout and Cancellation
+/// Timeout win. Migrations use <see cref="ConnectionString"/> as given: they may wait for another instance's.
+/// </summary>
+public sealed record DatabaseOptions(string ConnectionString, TimeSpan CommandTimeout)
+{
+    public string PooledConnectionString
+    {
+        get
+        {
+            // The keys as written (Npgsql's builder would report every key it knows as present).
+            var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString }.Keys
+                .Cast<string>().Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()).ToHashSet();
+            var pooled = new NpgsqlConnectionStringBuilder(ConnectionString);
+            var seconds = (int)Math.Ceiling(CommandTimeout.TotalSeconds);
+            if (!given.Contains("commandtimeout")) pooled.CommandTimeout = seconds;
+            if (!given.Contains("timeout")) pooled.Timeout = seconds;
+            // Once the server was asked to cancel, the connection is broken at once rather than waited on once more.
+            if (!given.Contains("cancellationtimeout")) pooled.CancellationTimeout = -1;
+            return pooled.ConnectionString;
+        }
+    }
+}
 
 public sealed record CalendlyOptions(
     bool UseRealCalendly,

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using App.Features.Webhooks;
-using App.Infrastructure.Configuration;
 using App.Tests.Support;
 using Dapper;
 
@@ -48,9 +46,7 @@ public sealed class WebhookStoreTimeoutTests
 
     private static Task<HttpResponseMessage> DeliverAsync(Alba.IAlbaHost host, byte[] body)
     {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var message = Encoding.UTF8.GetBytes($"{timestamp}.").Concat(body).ToArray();
-        var signature = $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(CalendlyOptions.DevWebhookSigningKey), message))}";
+        var signature = CalendlyDeliveries.Sign(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/calendly/webhooks") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add(WebhooksModule.SignatureHeader, signature);

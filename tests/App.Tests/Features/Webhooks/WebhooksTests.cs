@@ -1,7 +1,6 @@
 using Alba;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using App.Features.Webhooks;
 using App.Infrastructure.Caching;
@@ -45,11 +44,8 @@ public sealed class WebhooksTests(AppFixture app)
         return await (host is null ? app.NewBrowser() : new Browser(host.Server.CreateClient())).SendAsync(request);
     }
 
-    private static string Sign(byte[] body, long timestamp, string key = CalendlyOptions.DevWebhookSigningKey)
-    {
-        var message = Encoding.UTF8.GetBytes($"{timestamp}.").Concat(body).ToArray();
-        return $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), message))}";
-    }
+    private static string Sign(byte[] body, long timestamp, string key = CalendlyOptions.DevWebhookSigningKey) =>
+        CalendlyDeliveries.Sign(body, timestamp, key);
 
     private async Task ProcessAsync(IAlbaHost? host = null)
     {
