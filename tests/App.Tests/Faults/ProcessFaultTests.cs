@@ -31,6 +31,7 @@ public sealed class ProcessFaultTests
     };
 
     [Test]
+    [NeedsSlices("Coaches", "Health", "Webhooks")]
     public async Task Two_instances_survive_a_database_restart_a_frozen_database_and_a_killed_instance()
     {
         await using var cluster = await FaultCluster.StartAsync();

@@ -42,6 +42,7 @@ public sealed class DatabaseOutageTests
     }
 
     [Test]
+    [NeedsSlices("Coaches", "EventTypes", "Scheduled", "Status")]
     public async Task Routes_answer_within_5_seconds_while_the_database_hangs_and_recover_when_it_answers_again()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
