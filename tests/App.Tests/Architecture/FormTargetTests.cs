@@ -40,7 +40,8 @@ public sealed partial class FormTargetTests(AppFixture app)
 
     /// <summary>
     /// What slices declare for other slices' pages: each card loads itself from its href, each navigation link leads to
-    /// a page. The templates that render them (<c>@part.Href</c>, <c>@link.Href</c>) are covered by these.
+    /// a page, each session-type action opens its route. The templates that render them (<c>@part.Href</c>,
+    /// <c>@link.Href</c>, <c>PageContributions.Fill(…)</c>) are covered by these.
     /// </summary>
     private static IEnumerable<Request> DeclaredRequests()
     {
@@ -49,6 +50,8 @@ public sealed partial class FormTargetTests(AppFixture app)
             yield return new("[assembly: PagePart]", "GET", part.Href, $"card \"{part.Id}\" href=\"{part.Href}\"");
         foreach (var link in app.GetCustomAttributes<App.Infrastructure.Web.NavigationLinkAttribute>())
             yield return new("[assembly: NavigationLink]", "GET", link.Href, $"navigation link href=\"{link.Href}\"");
+        foreach (var action in app.GetCustomAttributes<App.Infrastructure.Web.SessionTypeActionAttribute>())
+            yield return new("[assembly: SessionTypeAction]", "GET", action.Href, $"session-type action \"{action.Label}\" href=\"{action.Href}\"");
     }
 
     /// <summary>Each form action and each hx-get/post/put/patch/delete in every template under src/App.</summary>
@@ -105,6 +108,7 @@ public sealed partial class FormTargetTests(AppFixture app)
         var expression = request.Target.TrimStart('@').TrimStart('(');
         if (expression == "Model" || expression.StartsWith("Model.")) return true;
         if (request.Template == "Infrastructure/Web/_PageParts.cshtml" && expression == "part.Href") return true; // see DeclaredRequests
+        if (expression.StartsWith("PageContributions.Fill(", StringComparison.Ordinal)) return true; // a declared href, see DeclaredRequests
         var folderNamespace = "App." + Path.GetDirectoryName(request.Template)!.Replace('/', '.');
         var typeName = expression.Split('.')[0];
         return typeof(Program).Assembly.GetType($"{folderNamespace}.{typeName}") is not null;

@@ -32,7 +32,7 @@ public sealed class ClusterCacheTests
         await using var calendly = await IsolatedCalendly.StartAsync();
         var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
         await using var _ = proxy;
-        await using var listening = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
+        await using var listening = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings().WithDeployedDatabaseTimeouts());
         var other = await calendly.StartAppAsync();
         var cache = listening.Services.GetRequiredService<IFusionCache>();
         var missedTag = $"free-times:coach:{Guid.NewGuid():N}";

@@ -17,7 +17,7 @@ public sealed class DatabaseOutageTests
         await using var calendly = await IsolatedCalendly.StartAsync();
         var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
         await using var _ = proxy;
-        await using var host = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
+        await using var host = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings().WithDeployedDatabaseTimeouts());
         var realtor = await ConnectedCoaches.SignedInAsync(host, $"realtor-{Guid.NewGuid():N}", "realtor");
         await Assert.That((await realtor.GetAsync("/api/coaches")).StatusCode).IsEqualTo(HttpStatusCode.OK);
 
@@ -48,7 +48,7 @@ public sealed class DatabaseOutageTests
         await using var calendly = await IsolatedCalendly.StartAsync();
         var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
         await using var _ = proxy;
-        await using var host = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings());
+        await using var host = await AppHost.StartAsync(throughProxy, calendly.Simulator.AppSettings().WithDeployedDatabaseTimeouts());
         var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
         var coachBrowser = await ConnectedCoaches.SignedInAsync(host, coach.ExternalId, "coach");
         var realtor = await ConnectedCoaches.SignedInAsync(host, $"realtor-{Guid.NewGuid():N}", "realtor");

@@ -23,6 +23,9 @@ public static class AppHost
             foreach (var (name, value) in Unthrottled.Settings) builder.UseSetting(name, value);
             // Hosts run side by side: none takes the metrics port unless its test gives it a free one.
             builder.UseSetting("METRICS_PORT", "0");
+            // The shared test server answers slowly while every test runs at once on two cores: hosts give PostgreSQL
+            // 10 s; tests of a database that hangs ask for the deployed default (WithDeployedDatabaseTimeouts).
+            builder.UseSetting("DATABASE_COMMAND_TIMEOUT_SECONDS", "10");
             foreach (var (name, value) in settings ?? new Dictionary<string, string>())
                 builder.UseSetting(name, value);
             // Every host answers who its caller is (SignedInUserModule), whichever slices the app has.
@@ -34,6 +37,13 @@ public static class AppHost
                 if (logs is not null) logging.AddProvider(logs);
             });
         });
+
+    /// <summary>The settings with the database timeouts as deployed (1 s), for a host whose test makes the database hang.</summary>
+    public static Dictionary<string, string> WithDeployedDatabaseTimeouts(this Dictionary<string, string> settings)
+    {
+        settings["DATABASE_COMMAND_TIMEOUT_SECONDS"] = "1";
+        return settings;
+    }
 
     /// <summary>Starts the app expecting its settings to be refused, and returns the refusal (every bad setting, named).</summary>
     public static async Task<InvalidConfigurationException> StartFailsAsync(Dictionary<string, string> settings,

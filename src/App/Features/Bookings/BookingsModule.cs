@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.WebUtilities;
 using App.Infrastructure.Caching;
 using App.Infrastructure.Security;
 
+[assembly: SessionTypeAction("Book", "/coaches/{coachId}/book?eventTypeUri={eventTypeUri}")]
+
 namespace App.Features.Bookings;
 
 /// <summary>

@@ -3,6 +3,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 
+// The week of free times in each coach's card on the Coaches page, loaded as the card scrolls into view.
+[assembly: PagePart(PagePlaces.CoachCard, "free-times", "See {coachName}'s free times this week", "/coaches/{coachId}/free-times",
+    Trigger = "intersect once")]
+
 namespace App.Features.FreeTimes;
 
 /// <summary>

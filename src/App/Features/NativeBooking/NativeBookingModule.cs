@@ -36,25 +36,12 @@ public sealed partial class NativeBookingModule : ICarterModule
     /// <summary>An answer to one of the event type's questions, named by its exact text.</summary>
     public sealed record BookSessionAnswer(string? Question, string? Answer);
 
-    /// <summary>The booked session, in exactly the shape GET /api/calendly/events/scheduled lists it to the realtor.</summary>
-    public sealed record NewSession(
-        string Uuid, string Uri, string Name, DateTimeOffset StartTime, DateTimeOffset EndTime, string Status, NewSessionCoach Coach,
-        IReadOnlyList<NewSessionInvitee> Invitees, int ActiveInvitees, string? CancelUrl, string? RescheduleUrl,
-        NewSessionCancellation? Cancellation);
-
-    public sealed record NewSessionCoach(string? CalendlyUserUri, string? Name, string? Email);
-
-    public sealed record NewSessionInvitee(string Uri, string? Name, string? Email, string Status, string? CancelUrl, string? RescheduleUrl,
-        string? NoShowUri, bool Rescheduled);
-
-    public sealed record NewSessionCancellation(string? CanceledBy, string? Reason, string? CancelerType, DateTimeOffset? CanceledAt);
-
     /// <summary>
     /// What a booking came to: the session (201) or a refusal in the envelope's terms, for the JSON route to answer and a
     /// page to render. The decided ones (201, 403, 409, 429) are kept with the key and given again to every repeat;
     /// validation failures and 5xx are not, so the same key can be sent again once they are put right.
     /// </summary>
-    public sealed record BookingOutcome(int Status, NewSession? Session, BookingRefusal? Refusal, int? RetryAfterSeconds = null)
+    public sealed record BookingOutcome(int Status, SessionItem? Session, BookingRefusal? Refusal, int? RetryAfterSeconds = null)
     {
         [JsonIgnore] public bool IsDecided => Status is StatusCodes.Status201Created or StatusCodes.Status403Forbidden
             or StatusCodes.Status409Conflict or StatusCodes.Status429TooManyRequests;
@@ -62,7 +49,7 @@ public sealed partial class NativeBookingModule : ICarterModule
         /// <summary>Given again from an earlier attempt with the same key, without asking Calendly.</summary>
         [JsonIgnore] public bool Replayed { get; init; }
 
-        public static BookingOutcome Booked(NewSession session) => new(StatusCodes.Status201Created, session, null);
+        public static BookingOutcome Booked(SessionItem session) => new(StatusCodes.Status201Created, session, null);
 
         public static BookingOutcome Refused(int status, string code, string message, object? details = null, int? retryAfterSeconds = null) =>
             new(status, null, new BookingRefusal(code, message, details), retryAfterSeconds);
@@ -118,7 +105,7 @@ public sealed partial class NativeBookingModule : ICarterModule
                 + "409 slot_unavailable with the next free times that day.");
     }
 
-    public static async Task<Results<Created<Envelope<NewSession>>, ApiErrorResult>> BookSession([FromBody] BookSessionRequest? request,
+    public static async Task<Results<Created<Envelope<SessionItem>>, ApiErrorResult>> BookSession([FromBody] BookSessionRequest? request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, HttpContext context, CurrentUser user,
         [AsParameters] BookingServices services, CancellationToken ct)
     {

@@ -1,4 +1,4 @@
-using static App.Features.NativeBooking.NativeBookingModule;
+using App.Infrastructure.Database;
 
 namespace App.Features.NativeBooking;
 
@@ -26,40 +26,14 @@ internal static class NewSessions
             updated_at = now()
         """;
 
-    private sealed record Row(
-        string ScheduledEventUri, string InviteeUri, string EventName, string? InviteeName, string? InviteeEmail, DateTimeOffset StartTime,
-        DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl, DateTimeOffset? CanceledAt, string? CancelReason,
-        string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName);
+    // As the realtor's sessions list reads it.
+    private const string ReadSql = RealtorSessions.SelectSql + "where s.invitee_uri = @InviteeUri";
 
-    // As the realtor's sessions list reads a row: the coach's email, name and Calendly URI, and the event's active invitees here.
-    private const string ReadSql = """
-        select s.scheduled_event_uri, s.invitee_uri, s.event_name, s.invitee_name, s.invitee_email, s.start_time, s.end_time,
-               s.status, s.cancel_url, s.reschedule_url, s.canceled_at, s.cancel_reason, s.canceler_type, s.no_show_uri,
-               coach.email as coach_email, ci.calendly_user_uri as coach_calendly_uri,
-               (select count(*) from sessions other
-                where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees,
-               coach_name.name as coach_name
-        from sessions s
-        join users coach on coach.id = s.coach_id
-        join display_names coach_name on coach_name.user_id = s.coach_id
-        left join calendly_integrations ci on ci.user_id = s.coach_id
-        where s.invitee_uri = @InviteeUri
-        """;
-
-    public static async Task<NewSession> RecordAsync(NpgsqlDataSource db, Facts facts, CancellationToken ct)
+    public static async Task<SessionItem> RecordAsync(NpgsqlDataSource db, Facts facts, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(RecordSql, facts, cancellationToken: ct));
-        var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(ReadSql, new { facts.InviteeUri }, cancellationToken: ct));
-
-        // The list says "canceled" for a rescheduled invitee too, and gives the realtor's own links only while it stands.
-        var status = row.Status == "active" ? "active" : "canceled";
-        var standing = status == "active";
-        return new NewSession(CalendlyClient.UuidOf(row.ScheduledEventUri), row.ScheduledEventUri, row.EventName, row.StartTime, row.EndTime,
-            status, new NewSessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail),
-            [new NewSessionInvitee(row.InviteeUri, row.InviteeName, row.InviteeEmail, status, row.CancelUrl, row.RescheduleUrl, row.NoShowUri,
-                row.Status == "rescheduled")],
-            (int)row.ActiveInvitees, standing ? row.CancelUrl : null, standing ? row.RescheduleUrl : null,
-            row.CanceledAt is null ? null : new NewSessionCancellation(null, row.CancelReason, row.CancelerType, row.CanceledAt));
+        return RealtorSessions.ToItem(await connection.QuerySingleAsync<RealtorSessions.Row>(
+            new CommandDefinition(ReadSql, new { facts.InviteeUri }, cancellationToken: ct)));
     }
 }

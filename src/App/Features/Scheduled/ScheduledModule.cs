@@ -95,22 +95,6 @@ public sealed partial class ScheduledModule : ICarterModule
         }
     }
 
-    public sealed record SessionCoach(string? CalendlyUserUri, string? Name, string? Email);
-
-    public sealed record SessionInvitee(string Uri, string? Name, string? Email, string Status, string? CancelUrl, string? RescheduleUrl,
-        string? NoShowUri, bool Rescheduled);
-
-    public sealed record SessionCancellation(string? CanceledBy, string? Reason, string? CancelerType, DateTimeOffset? CanceledAt);
-
-    /// <summary>
-    /// One scheduled event as its viewer sees it. <c>ActiveInvitees</c> above 1 is a group event. <c>CancelUrl</c> and
-    /// <c>RescheduleUrl</c> are the realtor's own invitee links (null for coaches, who cancel through the API).
-    /// </summary>
-    public sealed record SessionItem(
-        string Uuid, string Uri, string Name, DateTimeOffset StartTime, DateTimeOffset EndTime, string Status, SessionCoach Coach,
-        IReadOnlyList<SessionInvitee> Invitees, int ActiveInvitees, string? CancelUrl, string? RescheduleUrl,
-        SessionCancellation? Cancellation);
-
     public sealed record SessionPage(IReadOnlyList<SessionItem> Items, string? NextPageToken);
 
     /// <summary>What a row needs besides its item: who looks, when, in which zone, and where its forms return without htmx.</summary>

@@ -1,3 +1,4 @@
+using App.Infrastructure.Database;
 using static App.Features.Scheduled.ScheduledModule;
 
 namespace App.Features.Scheduled;
@@ -47,7 +48,7 @@ internal static class SessionItems
             AfterStart = after?.StartTime, AfterId = after?.Id, Take = filters.Count + 1,
         }, db, ct);
         var page = rows.Take(filters.Count).ToList();
-        return ([.. page.Select(FromBooking)], rows.Count > filters.Count ? new Keyset(page[^1].StartTime, page[^1].Id) : null);
+        return ([.. page.Select(RealtorSessions.ToItem)], rows.Count > filters.Count ? new Keyset(page[^1].StartTime, page[^1].Id) : null);
     }
 
     /// <summary>The caller's items for one scheduled event: none when it is not theirs (or does not exist).</summary>
@@ -61,7 +62,7 @@ internal static class SessionItems
                 UserId = user.Id, Status = (string?)null, MinStart = (DateTimeOffset?)null, MaxStart = (DateTimeOffset?)null,
                 EventUuid = eventUuid, AfterStart = (DateTimeOffset?)null, AfterId = (long?)null, Take = MaxCount,
             }, db, ct);
-            return [.. rows.Select(FromBooking)];
+            return [.. rows.Select(RealtorSessions.ToItem)];
         }
         var scheduled = await HostedEvents.FindAsync(calls, user.Id, await HostedEvents.CalendlyUserUriAsync(db, user.Id, ct), eventUuid, ct);
         return scheduled is null ? [] : [FromCalendly(scheduled, await InviteesAsync(scheduled, user.Id, calls, ct))];
@@ -89,24 +90,8 @@ internal static class SessionItems
             scheduled.Cancellation is { } c ? new SessionCancellation(c.CanceledBy, c.Reason, c.CancelerType, c.CreatedAt) : null);
     }
 
-    private sealed record BookingRow(
-        long Id, string ScheduledEventUri, string InviteeUri, string EventName, string? InviteeName, string? InviteeEmail,
-        DateTimeOffset StartTime, DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl, DateTimeOffset? CanceledAt,
-        string? CancelReason, string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName);
-
-    // One row per invitee the realtor booked. "canceled" also covers "rescheduled": Calendly cancels the old invitee
-    // of a reschedule. active_invitees counts the event's active invitees that this app knows of (a group event has several).
-    private const string BookingsSql = """
-        select s.id, s.scheduled_event_uri, s.invitee_uri, s.event_name, s.invitee_name, s.invitee_email, s.start_time, s.end_time,
-               s.status, s.cancel_url, s.reschedule_url, s.canceled_at, s.cancel_reason, s.canceler_type, s.no_show_uri,
-               coach.email as coach_email, ci.calendly_user_uri as coach_calendly_uri,
-               (select count(*) from sessions other
-                where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees,
-               coach_name.name as coach_name
-        from sessions s
-        join users coach on coach.id = s.coach_id
-        join display_names coach_name on coach_name.user_id = s.coach_id
-        left join calendly_integrations ci on ci.user_id = s.coach_id
+    // One row per invitee the realtor booked.
+    private const string BookingsSql = RealtorSessions.SelectSql + """
         where s.realtor_id = @UserId
           and (@Status::text is null or (s.status = 'active') = (@Status::text = 'active'))
           and (@MinStart::timestamptz is null or s.start_time >= @MinStart::timestamptz)
@@ -129,22 +114,11 @@ internal static class SessionItems
         limit @Take
         """;
 
-    private static async Task<IReadOnlyList<BookingRow>> BookingRowsAsync(string sql, object parameters, NpgsqlDataSource db,
+    private static async Task<IReadOnlyList<RealtorSessions.Row>> BookingRowsAsync(string sql, object parameters, NpgsqlDataSource db,
         CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<BookingRow>(new CommandDefinition(sql, parameters, cancellationToken: ct))).AsList();
+        return (await connection.QueryAsync<RealtorSessions.Row>(new CommandDefinition(sql, parameters, cancellationToken: ct))).AsList();
     }
 
-    private static SessionItem FromBooking(BookingRow row)
-    {
-        var status = row.Status == "active" ? "active" : "canceled";
-        var own = status == "active";
-        return new SessionItem(CalendlyClient.UuidOf(row.ScheduledEventUri), row.ScheduledEventUri, row.EventName, row.StartTime, row.EndTime,
-            status, new SessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail),
-            [new SessionInvitee(row.InviteeUri, row.InviteeName, row.InviteeEmail, status, row.CancelUrl, row.RescheduleUrl, row.NoShowUri,
-                row.Status == "rescheduled")],
-            (int)row.ActiveInvitees, own ? row.CancelUrl : null, own ? row.RescheduleUrl : null,
-            row.CanceledAt is null ? null : new SessionCancellation(null, row.CancelReason, row.CancelerType, row.CanceledAt));
-    }
 }

@@ -10,6 +10,12 @@ public static class PagePlaces
 {
     public const string Dashboard = "dashboard";
     public const string Availability = "availability";
+
+    /// <summary>
+    /// Inside each coach's card on the Coaches page, for a coach with session types: a part's href and title may name
+    /// <c>{coachId}</c> and <c>{coachName}</c>.
+    /// </summary>
+    public const string CoachCard = "coach-card";
 }
 
 /// <summary>
@@ -24,6 +30,28 @@ public sealed class PagePartAttribute(string place, string id, string title, str
     public string Id { get; } = id;
     public string Title { get; } = title;
     public string Href { get; } = href;
+
+    /// <summary>When it loads itself (htmx's hx-trigger): at once, or "intersect once" for one of many down a list.</summary>
+    public string Trigger { get; init; } = "load";
+}
+
+/// <summary>
+/// An action beside each session type of a coach's card on the Coaches page, declared by the slice that answers it:
+/// <c>[assembly: SessionTypeAction("Book", "/coaches/{coachId}/book?eventTypeUri={eventTypeUri}")]</c>. It opens in
+/// the page's booking dialog (<see cref="PageTargets.BookingDialog"/>), and is a link without JavaScript.
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
+public sealed class SessionTypeActionAttribute(string label, string href) : Attribute
+{
+    public string Label { get; } = label;
+    public string Href { get; } = href;
+}
+
+/// <summary>Elements of one page that another slice's answers are put into.</summary>
+public static class PageTargets
+{
+    /// <summary>The body of the booking dialog (<c>dialog#booking</c>) that pages offering bookings hold.</summary>
+    public const string BookingDialog = "#booking-body";
 }
 
 public enum Audience { Everyone, CoachesAndAdmins, Admins }
@@ -73,4 +101,12 @@ public static class PageContributions
         ?? new HomePageAttribute("/dev/sign-in", "sign-in");
 
     public static IEnumerable<PagePartAttribute> PartsOf(string place) => Parts.Where(p => p.Place == place);
+
+    public static readonly IReadOnlyList<SessionTypeActionAttribute> SessionTypeActions =
+        [.. App.GetCustomAttributes<SessionTypeActionAttribute>().OrderBy(a => a.Label, StringComparer.Ordinal)];
+
+    /// <summary>A declared href or title with its <c>{name}</c>s filled in; in an href, values are URL-escaped.</summary>
+    public static string Fill(string template, IReadOnlyDictionary<string, string> values, bool escape) =>
+        values.Aggregate(template, (text, value) => text.Replace("{" + value.Key + "}",
+            escape ? Uri.EscapeDataString(value.Value) : value.Value, StringComparison.Ordinal));
 }

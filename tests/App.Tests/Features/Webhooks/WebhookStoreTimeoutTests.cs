@@ -19,7 +19,7 @@ public sealed class WebhookStoreTimeoutTests
         await using var calendly = await IsolatedCalendly.StartAsync();
         var (proxy, throughProxy) = TcpProxy.InFrontOf(calendly.Database.ConnectionString);
         await using var _ = proxy;
-        var settings = calendly.Simulator.AppSettings();
+        var settings = calendly.Simulator.AppSettings().WithDeployedDatabaseTimeouts();
         settings["WEBHOOK_STORE_TIMEOUT_SECONDS"] = "1";
         await using var host = await AppHost.StartAsync(throughProxy, settings);
         var invitee = $"https://api.calendly.test/scheduled_events/{Guid.NewGuid()}/invitees/{Guid.NewGuid()}";
