@@ -18,7 +18,12 @@ if (builder.Configuration["urls"] is null)
     builder.WebHost.UseUrls($"http://{(builder.Environment.IsProduction() ? "0.0.0.0" : "localhost")}:{settings.Hosting.Port}");
 
 // PostgreSQL: one pooled data source; Dapper maps snake_case columns and timestamptz (DapperSetup).
-builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString);
+// Statements run again and again (a webhook batch's upserts, sign-in look-ups) are prepared once a connection, unless
+// DATABASE_URL says otherwise (Max Auto Prepare=0 behind a pooler that cannot keep prepared statements).
+builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString, source =>
+{
+    if (!source.ConnectionStringBuilder.ContainsKey("Max Auto Prepare")) source.ConnectionStringBuilder.MaxAutoPrepare = 64;
+});
 DapperSetup.Configure();
 
 // Data Protection (tokens at rest, cookies, anti-forgery): key ring in PostgreSQL, wrapped by DATA_PROTECTION_KEK.
