@@ -20,9 +20,12 @@ if (builder.Configuration["urls"] is null)
 // PostgreSQL: one pooled data source; Dapper maps snake_case columns and timestamptz (DapperSetup).
 // Statements run again and again (a webhook batch's upserts, sign-in look-ups) are prepared once a connection, unless
 // DATABASE_URL says otherwise (Max Auto Prepare=0 behind a pooler that cannot keep prepared statements).
+// Asked of the string as given: Npgsql's builder cannot tell an explicit 0 from its default.
+var autoPrepareGiven = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.Database.ConnectionString }
+    .ContainsKey("Max Auto Prepare");
 builder.Services.AddNpgsqlDataSource(settings.Database.ConnectionString, source =>
 {
-    if (!source.ConnectionStringBuilder.ContainsKey("Max Auto Prepare")) source.ConnectionStringBuilder.MaxAutoPrepare = 64;
+    if (!autoPrepareGiven) source.ConnectionStringBuilder.MaxAutoPrepare = 64;
 });
 DapperSetup.Configure();
 
