@@ -60,17 +60,34 @@ if [[ -z ${DATABASE_URL:-} ]]; then
   export DATABASE_URL=${admin_url/%Database=postgres/Database=calendly_slices}
 fi
 
-dotnet build src/App/App.csproj -c Release
+# What ./run.sh runs, built only when a file it is built from was added, removed or changed since the last build that
+# succeeded here: an unchanged second start skips MSBuild, which takes seconds even with nothing to do. The app and the
+# simulator are one build (run.slnf), so MSBuild builds them side by side; with real Calendly only the app is built.
+use_real=${USE_REAL_CALENDLY:-false}
+if [[ ! ${use_real,,} =~ ^(true|1|yes|on)$ ]]; then build_target=run.slnf; else build_target=src/App/App.csproj; fi
+stamp=src/App/bin/Release/run-build-$(basename "$build_target").stamp
+build_inputs() {
+  find src/App src/Calendly.Simulator db/migrations Directory.Build.props Directory.Packages.props global.json run.slnf \
+    \( -name bin -o -name obj -o -name node_modules -o -path src/App/wwwroot/lib \) -prune -o -type f "$@" -print
+}
+inputs=$(build_inputs | sort | cksum)
+if [[ ! -f $stamp || $(<"$stamp") != "$inputs" || -n $(build_inputs -newer "$stamp" | head -n 1) ]]; then
+  # Stamped with the time the build started: a file saved while it runs is built next time.
+  mkdir -p "$(dirname "$stamp")"
+  echo "$inputs" >"$stamp.next"
+  dotnet build "$build_target" -c Release --nologo -v quiet -clp:NoSummary
+  mv "$stamp.next" "$stamp"
+else
+  echo "Build skipped: nothing changed since the last one."
+fi
 
 # The embedded Calendly: the simulator serves Calendly's API, OAuth and booking pages on SIM_PORT,
 # and the app is pointed at it. It reads the app's PORT / PUBLIC_BASE_URL / CALENDLY_* variables,
 # so both agree on the OAuth client and its callback without further setup.
-use_real=${USE_REAL_CALENDLY:-false}
 if [[ ! ${use_real,,} =~ ^(true|1|yes|on)$ ]]; then
   export SIM_PORT=${SIM_PORT:-5081}
   export CALENDLY_API_BASE_URL=${CALENDLY_API_BASE_URL:-http://localhost:$SIM_PORT}
   export CALENDLY_AUTH_BASE_URL=${CALENDLY_AUTH_BASE_URL:-http://localhost:$SIM_PORT}
-  dotnet build src/Calendly.Simulator/Calendly.Simulator.csproj -c Release
   echo "Calendly simulator: http://localhost:$SIM_PORT (control endpoints under /_sim)"
   (cd src/Calendly.Simulator && exec dotnet bin/Release/net10.0/Calendly.Simulator.dll) &
   sim_pid=$!

@@ -76,6 +76,14 @@ public sealed class BenchmarkApp : IAsyncDisposable
         return (userId, account);
     }
 
+    /// <summary>The checkout the benchmark was built in (the folder holding run.sh).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "run.sh"))) return directory.FullName;
+        throw new InvalidOperationException("No run.sh above " + AppContext.BaseDirectory);
+    }
+
     public static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();

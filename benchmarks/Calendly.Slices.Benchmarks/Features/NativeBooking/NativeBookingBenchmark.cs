@@ -126,6 +126,13 @@ public static class NativeBookingBenchmark
             $"database transactions committed while measured, per app booking: {(double)transactions / bookings:F1} (the benchmark's own count reads included)."));
         Console.WriteLine($"upstream GET /event_type_available_times per cold {WindowDays}-day free-times request: {string.Join(", ", freeTimesCalls)}.");
         foreach (var failure in failures.Take(5)) Console.WriteLine("failure: " + failure);
+        Summary.Add($"booking: app `POST /api/calendly/invitees` ÷ the simulator's `POST /invitees`, p50 ({bookings} each)",
+            Summary.Number(Percentile(appTimes, 50), "F2") + " ms", Summary.Number(Percentile(simulatorTimes, 50), "F2") + " ms",
+            Summary.Number(Percentile(appTimes, 50) / Percentile(simulatorTimes, 50), "F1"), "–", null);
+        Summary.Add("booking: the same, p99", Summary.Number(Percentile(appTimes, 99), "F2") + " ms", Summary.Number(Percentile(simulatorTimes, 99), "F2") + " ms",
+            Summary.Number(Percentile(appTimes, 99) / Percentile(simulatorTimes, 99), "F1"), "–", null);
+        Summary.Add("booking: failed, and sessions listed for the realtor", $"{failures.Count} failed, {sessions} listed", $"{pairs} booked",
+            "–", "none failed, all listed", failures.Count == 0 && sessions == pairs);
     }
 
     private sealed record Booking(string EventTypeUri, string StartTime, string CoachToken);

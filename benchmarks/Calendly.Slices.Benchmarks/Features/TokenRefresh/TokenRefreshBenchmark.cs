@@ -86,6 +86,11 @@ public static class TokenRefreshBenchmark
         Console.WriteLine($"|---|---|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {integrations} | {limitPerMinute} | {floor.TotalSeconds:F1} s | {run.Duration.TotalSeconds:F1} s | {run.Duration / floor:F3} | {run.Refreshed} | {run.Failed} | {(double)(tokenRequests - rejected) / integrations:F3} (+{rejected} refused and retried) | {rejected} | {workingSetBefore / 1048576} MiB | {peak / 1048576} MiB |"));
+        Summary.Add($"token refresh: {integrations} expiring integrations at {limitPerMinute} token requests/min, run ÷ the limit's floor",
+            Summary.Number(run.Duration.TotalSeconds, "F1") + " s", Summary.Number(floor.TotalSeconds, "F1") + " s",
+            Summary.Number(run.Duration / floor), "≤ 1.1", run.Duration / floor <= 1.1 && run.Failed == 0);
+        Summary.Add("token refresh: token requests per integration (429s refused and retried not counted)",
+            Summary.Number((double)(tokenRequests - rejected) / integrations), "1", "–", "1.000", tokenRequests - rejected == integrations);
     }
 
     private static async Task<int> CountStatusAsync(SimulatorServer simulator, string route, string status)

@@ -45,12 +45,10 @@ public static class WebhooksBenchmark
 
         // Everything acknowledged must be stored once and processed once.
         await using var db = await database.OpenAsync();
-        for (var deadline = DateTime.UtcNow.AddMinutes(processing ? 3 : 0); DateTime.UtcNow < deadline; await Task.Delay(200))
-            if (await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events where processed_at is null") == 0) break;
+        await DrainAsync(db, processing);
         var stored = await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events");
         var sessions = await db.ExecuteScalarAsync<long>("select count(*) from sessions where coach_id = @coachId", new { coachId });
-        var lags = (await db.QueryAsync<double>(
-            "select extract(epoch from processed_at - received_at) * 1000 from calendly_webhook_events where processed_at is not null order by 1")).ToArray();
+        var lags = await LagsAsync(db, 0);
 
         // The baseline: pgbench inserting the same rows (same payload size, same indexes) into an empty copy of the table.
         var pgbench = await PgbenchAsync(database, deliveries[0], seconds);
@@ -60,7 +58,74 @@ public static class WebhooksBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         // wrk counts only answered requests; up to one per connection may be stored yet unanswered when the run ends.
         var acknowledged = wrk.Requests - wrk.Failures;
-        Console.WriteLine(BenchmarkApp.Format($"| {wrk.Seconds:F1} | {Concurrency} | {acknowledgedPerSecond:F0} | {pgbench:F0} | {acknowledgedPerSecond / pgbench:F3} | {wrk.Failures} | {stored} | {Math.Max(0, acknowledged - stored)} | {await DuplicatedAsync(db)} | {sessions} | {Percentile(lags, 0.5):F0} ms | {Percentile(lags, 0.99):F0} ms |"));
+        var lost = Math.Max(0, acknowledged - stored);
+        var duplicated = await DuplicatedAsync(db);
+        var ratio = acknowledgedPerSecond / pgbench;
+        Console.WriteLine(BenchmarkApp.Format($"| {wrk.Seconds:F1} | {Concurrency} | {acknowledgedPerSecond:F0} | {pgbench:F0} | {ratio:F3} | {wrk.Failures} | {stored} | {lost} | {duplicated} | {sessions} | {Percentile(lags, 0.5):F0} ms | {Percentile(lags, 0.99):F0} ms |"));
+        var mode = processing ? "with the processor applying them" : "ingest only";
+        Summary.Add($"signed webhook deliveries acknowledged/s ÷ `pgbench` inserts/s, {mode} ({seconds} s burst, {Concurrency} connections)",
+            Summary.Number(acknowledgedPerSecond, "F0") + " /s", Summary.Number(pgbench, "F0") + " /s", Summary.Number(ratio), "≥ 0.5",
+            ratio >= 0.5 && lost == 0 && duplicated == 0 && wrk.Failures == 0);
+        if (!processing) return;
+        Summary.Add($"lag of that burst, p50 / p99 ({stored} events, {sessions} sessions made)",
+            BenchmarkApp.Format($"{Percentile(lags, 0.5):F0} / {Percentile(lags, 0.99):F0} ms"), "–", "–", "–", null);
+
+        // Sustained rates, sent open-loop at a fixed rate from a process of their own: the lag a steady stream sees.
+        Console.WriteLine();
+        Console.WriteLine("| deliveries/s | sent | failed | late sends | lag p50 | lag p99 | lag max |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        var next = deliveries.Length;
+        foreach (var rate in SustainedRates)
+        {
+            var count = rate * SustainedSeconds;
+            var stream = Enumerable.Range(next, count).Select(i => Delivery(simulator.BaseUrl, account.Uri, i)).ToArray();
+            next += count;
+            var lastId = await db.ExecuteScalarAsync<long>("select coalesce(max(id), 0) from calendly_webhook_events");
+            var sent = await SendAtRateAsync(app.Url + "/api/calendly/webhooks", stream, rate);
+            await DrainAsync(db, processing: true);
+            var rateLags = await LagsAsync(db, lastId);
+            Console.WriteLine(BenchmarkApp.Format(
+                $"| {rate} | {sent.Sent} | {sent.Failed} | {sent.Late} | {Percentile(rateLags, 0.5):F0} ms | {Percentile(rateLags, 0.99):F0} ms | {rateLags.LastOrDefault():F0} ms |"));
+            Summary.Add($"lag at a sustained {rate} deliveries/s for {SustainedSeconds} s (open loop), p50 / p99",
+                BenchmarkApp.Format($"{Percentile(rateLags, 0.5):F0} / {Percentile(rateLags, 0.99):F0} ms"), "–", "–",
+                rate == 1000 ? "p99 < 1 s" : "–",
+                rate == 1000 ? Percentile(rateLags, 0.99) < 1000 && sent.Failed == 0 : null);
+        }
+    }
+
+    private static readonly int[] SustainedRates = [250, 500, 1000];
+    private const int SustainedSeconds = 10;
+
+    // Until nothing is left to process (at most three minutes), when the processor runs.
+    private static async Task DrainAsync(NpgsqlConnection db, bool processing)
+    {
+        for (var deadline = DateTime.UtcNow.AddMinutes(processing ? 3 : 0); DateTime.UtcNow < deadline; await Task.Delay(200))
+            if (await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events where processed_at is null") == 0) break;
+    }
+
+    // Delivery to processed, in milliseconds, of the events stored after the one with the given id, in order.
+    private static async Task<double[]> LagsAsync(NpgsqlConnection db, long afterId) => (await db.QueryAsync<double>(
+        "select extract(epoch from processed_at - received_at) * 1000 from calendly_webhook_events where processed_at is not null and id > @afterId order by 1",
+        new { afterId })).ToArray();
+
+    private sealed record SenderRun(long Sent, long Failed, long Late);
+
+    private static async Task<SenderRun> SendAtRateAsync(string url, byte[][] stream, int rate)
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, stream.Select(body => Sign(body) + "\t" + Encoding.UTF8.GetString(body)));
+        var start = new ProcessStartInfo(Environment.ProcessPath!, ["webhook-sender", url, file, rate.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        File.Delete(file);
+        var done = Regex.Match(output, @"sent (\d+) failed (\d+) late (\d+)");
+        if (!done.Success) throw new InvalidOperationException("the sender printed no counts: " + output);
+        return new SenderRun(long.Parse(done.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(done.Groups[2].Value, CultureInfo.InvariantCulture),
+            long.Parse(done.Groups[3].Value, CultureInfo.InvariantCulture));
     }
 
     private const int DeliveriesPerSecondCeiling = 15_000;

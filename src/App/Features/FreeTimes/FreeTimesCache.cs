@@ -69,13 +69,13 @@ public static class FreeTimesCache
             return coachUserId is null && await EventTypeOwners.FindAsync(eventTypeUri, sources, ct) is null ? null : new FreeTimeSlots([], false, now);
 
         var window = (Start: Floor(from), End: Ceiling(end));
+        var key = $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}";
         var fetched = false;
-        var snapshot = await sources.Cache.GetOrSetAsync<Snapshot?>(
-            $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}",
+        var snapshot = await sources.Cache.GetOrSetAsync<Snapshot?>(key,
             (context, cancellation) =>
             {
                 fetched = true;
-                return FetchOrFallBackAsync(context, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, cancellation);
+                return FetchOrFallBackAsync(context, key, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, cancellation);
             },
             options: refresh ? RefreshOptions : EntryOptions,
             token: ct);
@@ -91,7 +91,7 @@ public static class FreeTimesCache
         if (!refresh) sources.Metrics.FreeTimesLookup(fetched, stale);
         return new FreeTimeSlots(new ArraySegment<FreeTimeSlot>(snapshot.Slots, first, count), stale, snapshot.FetchedAt)
         {
-            SlotsJson = snapshot.SlotsJson.Run(first, count),
+            AnswerJson = snapshot.SlotsJson.Answer(first, count, stale, snapshot.FetchedAt),
         };
     }
 
@@ -132,8 +132,9 @@ public static class FreeTimesCache
         return options;
     }
 
-    private static async Task<Snapshot?> FetchOrFallBackAsync(FusionCacheFactoryExecutionContext<Snapshot?> context, long? coachUserIdGiven,
-        string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd, bool refresh, FreeTimesSources sources, CancellationToken ct)
+    private static async Task<Snapshot?> FetchOrFallBackAsync(FusionCacheFactoryExecutionContext<Snapshot?> context, string key,
+        long? coachUserIdGiven, string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd, bool refresh,
+        FreeTimesSources sources, CancellationToken ct)
     {
         if ((coachUserIdGiven ?? (await EventTypeOwners.FindAsync(eventTypeUri, sources, ct))?.UserId) is not { } coachUserId)
         {
@@ -141,6 +142,15 @@ public static class FreeTimesCache
             return null;
         }
         context.Tags = [CacheTags.FreeTimesOfCoach(coachUserId)];
+        if (!refresh && context.HasStaleValue && context.StaleValue.Value is { Stale: true } known)
+        {
+            // A known outage (the last attempt failed): the next attempt goes on in the background and nobody waits for
+            // it, so an outage costs one attempt per key per RetryAfterFailure, not a wait (up to the soft timeout) for
+            // every request that arrives while one is made.
+            _ = Task.Run(() => AttemptInBackgroundAsync(key, coachUserId, eventTypeUri, windowStart, windowEnd, sources), CancellationToken.None);
+            context.Options.Duration = RetryAfterFailure;
+            return known;
+        }
         try
         {
             var snapshot = await FetchAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, ct);
@@ -161,6 +171,27 @@ public static class FreeTimesCache
             return lastGood with { Stale = true };
         }
     }
+
+    // Calendly asked again during a known outage: a fresh answer replaces the stale one; a failure leaves it served.
+    private static async Task AttemptInBackgroundAsync(string key, long coachUserId, string eventTypeUri, DateTimeOffset windowStart,
+        DateTimeOffset windowEnd, FreeTimesSources sources)
+    {
+        try
+        {
+            var snapshot = await FetchAsync(coachUserId, eventTypeUri, windowStart, windowEnd, sources, CancellationToken.None);
+            await SaveAsync(coachUserId, snapshot, sources);
+            await sources.Cache.SetAsync<Snapshot?>(key, snapshot, EntryOptions, tags: [CacheTags.FreeTimesOfCoach(coachUserId)]);
+        }
+        catch (CalendlyException e) when (FallsBack(e.Failure))
+        {
+            Logger(sources).LogWarning("Still serving the last free times of {EventType}: {Reason}", eventTypeUri, e.Message);
+        }
+        catch (Exception e)
+        {
+            Logger(sources).LogError(e, "Asking Calendly again for the free times of {EventType} failed", eventTypeUri);
+        }
+    }
+
 
     // Failures after which the last good value is a better answer than an error.
     private static bool FallsBack(CalendlyFailure failure) => failure is CalendlyFailure.Unavailable or CalendlyFailure.RateLimited

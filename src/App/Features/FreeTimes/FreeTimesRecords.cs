@@ -23,8 +23,8 @@ public sealed record FreeTimeSlot(DateTimeOffset StartTime, string Status, int I
 
 public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale, DateTimeOffset FetchedAt)
 {
-    /// <summary>The slots as JSON, comma-separated, when they come from the cache: see <see cref="SerializedSlots"/>.</summary>
-    [JsonIgnore] public ReadOnlyMemory<byte>? SlotsJson { get; init; }
+    /// <summary>The whole answer as JSON, envelope included, when it comes from the cache: see <see cref="SerializedSlots"/>.</summary>
+    [JsonIgnore] public byte[]? AnswerJson { get; init; }
 }
 
 /// <param name="BooksInApp">The coach's connection lets the app book (scheduled_events:write): a free time opens the app's

@@ -3,12 +3,20 @@ using System.Text.Json;
 
 namespace App.Features.FreeTimes;
 
-/// <summary>Slots serialized once, back to back with commas between them, so that any run of them is one span of bytes.</summary>
+/// <summary>
+/// Slots serialized once, back to back with commas between them, so that any run of them is one span of bytes; and the
+/// last whole answer made from them, envelope and fetchedAt included, which the requests for the same window share.
+/// </summary>
 public sealed class SerializedSlots
 {
     private readonly byte[] _json;
     // Where each slot's JSON starts; one more entry, one past the end of the last (where its comma would be).
     private readonly int[] _starts;
+
+    private sealed record Answered(int First, int Count, bool Stale, byte[] Json);
+
+    // Replaced whole, so a reader sees one answer or the other; requests for the cached window all ask for the same one.
+    private Answered? _last;
 
     private SerializedSlots(byte[] json, int[] starts) => (_json, _starts) = (json, starts);
 
@@ -27,6 +35,18 @@ public sealed class SerializedSlots
         }
         starts[slots.Count] = json.WrittenCount + 1;
         return new SerializedSlots(json.WrittenSpan.ToArray(), starts);
+    }
+
+    /// <summary>
+    /// The whole answer (<see cref="FreeTimesJson"/>) for slots <paramref name="first"/> to <paramref name="first"/> +
+    /// <paramref name="count"/>: made once and reused while requests ask for the same slots with the same flag.
+    /// </summary>
+    public byte[] Answer(int first, int count, bool stale, DateTimeOffset fetchedAt)
+    {
+        if (_last is { } last && last.First == first && last.Count == count && last.Stale == stale) return last.Json;
+        var json = FreeTimesJson.Envelope(Run(first, count).Span, stale, fetchedAt);
+        _last = new Answered(first, count, stale, json);
+        return json;
     }
 
     /// <summary>The JSON of slots <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/>, without brackets.</summary>

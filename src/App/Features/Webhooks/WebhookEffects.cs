@@ -17,7 +17,7 @@ public static class WebhookEffects
     /// Adds what one event changes to <paramref name="writes"/>, which its batch sends in one round trip.
     /// <paramref name="coachesByUri"/> holds the connected coach (or null) of every user <see cref="UsersOf"/> names.
     /// </summary>
-    public static Outcome Apply(string eventType, JsonElement envelope, IReadOnlyDictionary<string, long?> coachesByUri, StatementBatch writes)
+    public static Outcome Apply(string eventType, JsonElement envelope, IReadOnlyDictionary<string, long?> coachesByUri, Writes writes)
     {
         if (!envelope.TryGetProperty("payload", out var payload) || payload.ValueKind != JsonValueKind.Object)
             return new([], "No payload: kept, not acted on.");
@@ -83,20 +83,85 @@ public static class WebhookEffects
 
     private static string CanonicalUri(string uri) => uri.TrimEnd('/');
 
-    // The realtor who booked, found inside each upsert (one round trip an event): the widget's opaque utm_content
+    /// <summary>
+    /// A batch's writes, in the order of its events, sent as one command (<see cref="StatementBatch"/>). Bookings in a
+    /// row are one statement for all of them (<see cref="BookedSql"/>): a burst of bookings is one upsert per batch
+    /// rather than one per event, and its text is the same from batch to batch, so PostgreSQL plans it once a
+    /// connection. A booking that must see one before it (the same invitee again, or the invitee it replaces) starts a
+    /// new statement, as does any other write.
+    /// </summary>
+    public sealed class Writes
+    {
+        private readonly StatementBatch _statements = new();
+        private readonly List<SessionFields> _bookings = [];
+        private readonly HashSet<string> _bookedInvitees = [];
+
+        internal void Book(SessionFields session)
+        {
+            if (_bookedInvitees.Contains(session.InviteeUri) || (session.OldInvitee is { } old && _bookedInvitees.Contains(old)))
+                FlushBookings();
+            _bookings.Add(session);
+            _bookedInvitees.Add(session.InviteeUri);
+        }
+
+        public void Add(string sql, object parameters)
+        {
+            FlushBookings();
+            _statements.Add(sql, parameters);
+        }
+
+        public Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+        {
+            FlushBookings();
+            return _statements.ExecuteAsync(connection, transaction, ct);
+        }
+
+        private void FlushBookings()
+        {
+            if (_bookings.Count == 0) return;
+            _statements.Add(BookedSql, new
+            {
+                CoachIds = _bookings.Select(b => b.CoachId).ToArray(),
+                EventUris = _bookings.Select(b => b.EventUri).ToArray(),
+                InviteeUris = _bookings.Select(b => b.InviteeUri).ToArray(),
+                EventTypeUris = _bookings.Select(b => b.EventTypeUri).ToArray(),
+                EventNames = _bookings.Select(b => b.EventName).ToArray(),
+                InviteeNames = _bookings.Select(b => b.InviteeName).ToArray(),
+                InviteeEmails = _bookings.Select(b => b.InviteeEmail).ToArray(),
+                // Npgsql writes timestamptz from UTC values only.
+                StartTimes = _bookings.Select(b => b.StartTime.ToUniversalTime()).ToArray(),
+                EndTimes = _bookings.Select(b => b.EndTime.ToUniversalTime()).ToArray(),
+                CancelUrls = _bookings.Select(b => b.CancelUrl).ToArray(),
+                RescheduleUrls = _bookings.Select(b => b.RescheduleUrl).ToArray(),
+                BookingReferences = _bookings.Select(b => b.BookingReference).ToArray(),
+                OldInvitees = _bookings.Select(b => b.OldInvitee).ToArray(),
+            });
+            _bookings.Clear();
+            _bookedInvitees.Clear();
+        }
+    }
+
+    // The realtor who booked, found inside each upsert (no round trip of its own): the widget's opaque utm_content
     // reference, else a realtor with the invitee's email, else (a reschedule) whoever booked the invitee it replaces.
-    private const string RealtorSql = """
+    private static string Realtor(string bookingReference, string inviteeEmail, string oldInvitee) => $"""
         coalesce(
-            (select id from users where booking_ref = @BookingReference),
-            (select id from users where role = 'realtor' and lower(email) = lower(@InviteeEmail) order by id limit 1),
-            (select realtor_id from sessions where invitee_uri = @OldInvitee))
+            (select id from users where booking_ref = {bookingReference}),
+            (select id from users where role = 'realtor' and lower(email) = lower({inviteeEmail}) order by id limit 1),
+            (select realtor_id from sessions where invitee_uri = {oldInvitee}))
         """;
 
-    private const string BookedSql = $"""
+    // Bookings as arrays, a row each.
+    private static readonly string BookedSql = $"""
         insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
                               invitee_email, start_time, end_time, status, cancel_url, reschedule_url, source)
-        values (@CoachId, {RealtorSql}, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
-                @StartTime, @EndTime, 'active', @CancelUrl, @RescheduleUrl, 'webhook')
+        select b.coach_id, {Realtor("b.booking_reference", "b.invitee_email", "b.old_invitee")},
+               b.event_uri, b.invitee_uri, b.event_type_uri, b.event_name, b.invitee_name, b.invitee_email,
+               b.start_time, b.end_time, 'active', b.cancel_url, b.reschedule_url, 'webhook'
+        from unnest(@CoachIds::bigint[], @EventUris::text[], @InviteeUris::text[], @EventTypeUris::text[], @EventNames::text[],
+                    @InviteeNames::text[], @InviteeEmails::text[], @StartTimes::timestamptz[], @EndTimes::timestamptz[],
+                    @CancelUrls::text[], @RescheduleUrls::text[], @BookingReferences::text[], @OldInvitees::text[])
+             as b(coach_id, event_uri, invitee_uri, event_type_uri, event_name, invitee_name, invitee_email, start_time, end_time,
+                  cancel_url, reschedule_url, booking_reference, old_invitee)
         on conflict (invitee_uri) do update set
             realtor_id = coalesce(sessions.realtor_id, excluded.realtor_id),
             start_time = excluded.start_time, end_time = excluded.end_time,
@@ -113,18 +178,18 @@ public static class WebhookEffects
     /// A booking. A reschedule arrives as a new invitee with old_invitee set: the new session inherits the realtor of
     /// the old one, which its invitee.canceled (rescheduled: true) marks as rescheduled rather than canceled.
     /// </summary>
-    private static void Booked(long coachId, JsonElement payload, StatementBatch writes)
+    private static void Booked(long coachId, JsonElement payload, Writes writes)
     {
         var session = SessionOf(coachId, payload);
-        writes.Add(BookedSql, session);
+        writes.Book(session);
         if (session.OldInvitee is not null) MarkRescheduled(session.OldInvitee, session.InviteeUri, writes);
     }
 
-    private const string CanceledSql = $"""
+    private static readonly string CanceledSql = $"""
         insert into sessions (coach_id, realtor_id, scheduled_event_uri, invitee_uri, event_type_uri, event_name, invitee_name,
                               invitee_email, start_time, end_time, status, cancel_url, reschedule_url, canceled_at,
                               cancel_reason, canceler_type, source)
-        values (@CoachId, {RealtorSql}, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
+        values (@CoachId, {Realtor("@BookingReference", "@InviteeEmail", "@OldInvitee")}, @EventUri, @InviteeUri, @EventTypeUri, @EventName, @InviteeName, @InviteeEmail,
                 @StartTime, @EndTime, 'canceled', @CancelUrl, @RescheduleUrl, @CanceledAt, @Reason, @CancelerType, 'webhook')
         on conflict (invitee_uri) do update set
             status = case when sessions.status = 'rescheduled' then sessions.status else 'canceled' end,
@@ -134,7 +199,7 @@ public static class WebhookEffects
             updated_at = now()
         """;
 
-    private static void Canceled(long coachId, JsonElement payload, StatementBatch writes)
+    private static void Canceled(long coachId, JsonElement payload, Writes writes)
     {
         if (payload.TryGetProperty("rescheduled", out var rescheduled) && rescheduled.ValueKind == JsonValueKind.True)
         {
@@ -147,9 +212,9 @@ public static class WebhookEffects
 
     /// <summary>
     /// The session row an invitee payload describes (the cancellation fields stay null for a booking), and what finds
-    /// its realtor (<see cref="RealtorSql"/>).
+    /// its realtor (<see cref="Realtor"/>).
     /// </summary>
-    private sealed record SessionFields(
+    internal sealed record SessionFields(
         long CoachId, string EventUri, string InviteeUri, string? EventTypeUri, string EventName, string? InviteeName,
         string? InviteeEmail, DateTimeOffset StartTime, DateTimeOffset EndTime, string? CancelUrl, string? RescheduleUrl,
         DateTimeOffset? CanceledAt, string? Reason, string? CancelerType, string? BookingReference, string? OldInvitee);
@@ -167,13 +232,13 @@ public static class WebhookEffects
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
-    private static void MarkRescheduled(string oldInvitee, string newInvitee, StatementBatch writes) =>
+    private static void MarkRescheduled(string oldInvitee, string newInvitee, Writes writes) =>
         writes.Add("""
             update sessions set status = 'rescheduled', rescheduled_to = @NewInvitee, updated_at = now()
             where invitee_uri = @OldInvitee
             """, new { OldInvitee = oldInvitee, NewInvitee = newInvitee });
 
-    private static void NoShow(long coachId, JsonElement payload, string? noShowUri, StatementBatch writes) =>
+    private static void NoShow(long coachId, JsonElement payload, string? noShowUri, Writes writes) =>
         writes.Add(SessionWrites.SetNoShowSql, new { CoachId = coachId, NoShowUri = noShowUri, InviteeUri = Text(payload, "uri") });
 
     private static string? Text(JsonElement element, params string[] path)

@@ -174,7 +174,7 @@ public static class WebhookProcessingJob
                          new CommandDefinition(CoachesSql, new { Uris = users }, transaction, cancellationToken: ct)))
                 coachesByUri[uri] = coachId;
 
-            var writes = new StatementBatch();
+            var writes = new WebhookEffects.Writes();
             var applied = new List<(long Id, string? Note)>(events.Count);
             var coachIds = new HashSet<long>();
             var tags = new List<string>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 
 namespace App.Infrastructure.Auth;
@@ -97,6 +98,7 @@ public static class AuthSetup
         }
 
         services.AddAuthorization();
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, SignedInPolicyEvaluator>());
         services.AddAntiforgery(o =>
         {
             o.HeaderName = AntiforgeryHeader;

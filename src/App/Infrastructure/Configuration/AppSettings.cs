@@ -115,6 +115,9 @@ public sealed record DatabaseOptions(string ConnectionString, TimeSpan CommandTi
             if (!given.Contains("timeout")) pooled.Timeout = seconds;
             // Once the server was asked to cancel, the connection is broken at once rather than waited on once more.
             if (!given.Contains("cancellationtimeout")) pooled.CancellationTimeout = -1;
+            // Statements run again and again (a webhook batch's upserts, sign-in look-ups) are prepared once a connection
+            // (Max Auto Prepare=0 in DATABASE_URL behind a pooler that cannot keep prepared statements).
+            if (!given.Contains("maxautoprepare")) pooled.MaxAutoPrepare = 64;
             return pooled.ConnectionString;
         }
     }

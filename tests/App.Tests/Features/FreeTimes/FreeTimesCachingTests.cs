@@ -129,6 +129,50 @@ public sealed class FreeTimesCachingTests
     }
 
     [Test]
+    public async Task During_a_known_outage_the_next_attempt_is_made_in_the_background_and_nobody_waits_for_it()
+    {
+        await using var world = await World.StartAsync(NoRetries);
+        var warm = (await Browser.JsonAsync(await world.Realtor.GetAsync(world.ThreeDaysUrl))).GetProperty("data");
+        await world.FaultAsync(new { outage = true, user = world.Coach.Account.Uri });
+        await world.EvictAsync();
+        await world.Realtor.GetAsync(world.ThreeDaysUrl);
+        var callsOnceKnown = await world.UpstreamCallsAsync();
+
+        // The outage is known (the last attempt failed); Calendly now takes four seconds to fail.
+        await world.FaultAsync(new { outage = true, latencyMs = 4000, user = world.Coach.Account.Uri });
+        await world.EvictAsync();
+        var clock = Stopwatch.StartNew();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ => await world.Realtor.GetAsync(world.ThreeDaysUrl)));
+        var waited = clock.Elapsed;
+
+        await Assert.That(waited).IsLessThan(TimeSpan.FromSeconds(1.5));
+        foreach (var answer in answers)
+        {
+            var served = (await Browser.JsonAsync(answer)).GetProperty("data");
+            await Assert.That(served.GetProperty("stale").GetBoolean()).IsTrue();
+            await Assert.That(served.GetProperty("fetchedAt").GetString()).IsEqualTo(warm.GetProperty("fetchedAt").GetString());
+        }
+        // One attempt for the key, in the background, whatever the number of requests.
+        while (await world.UpstreamCallsAsync() == callsOnceKnown && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(100);
+        await Task.Delay(500);
+        await world.Realtor.GetAsync(world.ThreeDaysUrl);
+        await Assert.That(await world.UpstreamCallsAsync()).IsEqualTo(callsOnceKnown + 1);
+
+        // Calendly back: the background attempt of the next throttle period brings fresh times.
+        await world.Calendly.Simulator.ClearFaultsAsync();
+        await world.EvictAsync();
+        await world.Realtor.GetAsync(world.ThreeDaysUrl);
+        var refreshed = (await Browser.JsonAsync(await world.Realtor.GetAsync(world.ThreeDaysUrl))).GetProperty("data");
+        while (refreshed.GetProperty("stale").GetBoolean() && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(100);
+            refreshed = (await Browser.JsonAsync(await world.Realtor.GetAsync(world.ThreeDaysUrl))).GetProperty("data");
+        }
+        await Assert.That(refreshed.GetProperty("stale").GetBoolean()).IsFalse();
+        await Assert.That(refreshed.GetProperty("fetchedAt").GetDateTimeOffset()).IsGreaterThan(warm.GetProperty("fetchedAt").GetDateTimeOffset());
+    }
+
+    [Test]
     public async Task A_slow_refresh_serves_the_previous_times_at_once_and_finishes_in_the_background()
     {
         await using var world = await World.StartAsync();

@@ -31,17 +31,22 @@ public sealed class FreeTimesJsonTests(AppFixture app)
     {
         var fetchedAt = new DateTimeOffset(2026, 3, 7, 22, 15, 30, 250, TimeSpan.FromHours(1));
         var free = new FreeTimeSlots(Slots, stale, fetchedAt);
-        var cached = free with { SlotsJson = SerializedSlots.Of(Slots).Run(0, Slots.Length) };
-        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { SlotsJson = SerializedSlots.Of(Slots).Run(1, 1) };
+        // One SerializedSlots for all, as a cached snapshot has: its answers for other runs and flags must not leak into each other.
+        var serialized = SerializedSlots.Of(Slots);
+        var cached = free with { AnswerJson = serialized.Answer(0, Slots.Length, stale, fetchedAt) };
+        var otherFlag = free with { Stale = !stale, AnswerJson = serialized.Answer(0, Slots.Length, !stale, fetchedAt) };
+        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { AnswerJson = serialized.Answer(1, 1, stale, fetchedAt) };
         var aspNet = app.Host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = JsonSerializer.Serialize(Envelope.Of(free), aspNet);
 
         await Assert.That(Written(free)).IsEqualTo(expected);
         await Assert.That(Written(cached)).IsEqualTo(expected);
+        await Assert.That(Written(free with { AnswerJson = serialized.Answer(0, Slots.Length, stale, fetchedAt) })).IsEqualTo(expected);
+        await Assert.That(Written(otherFlag)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(otherFlag), aspNet));
         await Assert.That(Written(lastOnly)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(lastOnly), aspNet));
-        var none = new FreeTimeSlots([], stale, fetchedAt) { SlotsJson = SerializedSlots.Of(Slots).Run(2, 0) };
+        var none = new FreeTimeSlots([], stale, fetchedAt) { AnswerJson = serialized.Answer(2, 0, stale, fetchedAt) };
         await Assert.That(Written(none)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
-        await Assert.That(Written(none with { SlotsJson = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
+        await Assert.That(Written(none with { AnswerJson = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
         await Assert.That(expected).Contains("\"startTime\":\"2026-03-08T14:00:00Z\"");
     }
 

@@ -66,6 +66,32 @@ public sealed class WebhookQueueTests
     }
 
     [Test]
+    public async Task The_bookings_of_a_batch_are_applied_in_order_each_seeing_the_ones_before_it()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync();
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await using var db = await calendly.Database.OpenAsync();
+        var realtor = await db.QuerySingleAsync<(long Id, string BookingRef)>(
+            "insert into users (external_id, email, role) values ('batch-realtor', 'batch-realtor@example.test', 'realtor') returning id, booking_ref");
+        var start = DateTimeOffset.UtcNow.AddDays(2);
+        var first = await StoreBookingAsync(db, calendly, coach, 0, start, tracking: realtor.BookingRef);
+        // A reschedule of the first, by an invitee no realtor has the email of: its realtor is the first booking's.
+        var moved = await StoreBookingAsync(db, calendly, coach, 1, start.AddHours(1), oldInvitee: first);
+        // The first booking delivered again with a later time, in the same batch: the later one is what stays.
+        await StoreBookingAsync(db, calendly, coach, 0, start.AddHours(3), createdAt: "2026-02-01T10:05:00.000000Z");
+
+        await Assert.That(await RunOnceAsync(host)).IsEqualTo(3);
+
+        var sessions = (await db.QueryAsync<(string Invitee, long? RealtorId, DateTimeOffset Start)>(
+            "select invitee_uri, realtor_id, start_time from sessions where coach_id = @UserId order by invitee_uri", new { coach.UserId })).ToList();
+        await Assert.That(sessions.Select(s => s.Invitee)).IsEquivalentTo([first, moved]);
+        await Assert.That(sessions.Select(s => s.RealtorId)).IsEquivalentTo(new long?[] { realtor.Id, realtor.Id });
+        await Assert.That(sessions[0].Start).IsEqualTo(DateTimeOffset.Parse(IsoTime.Microseconds(start.AddHours(3)), System.Globalization.CultureInfo.InvariantCulture));
+        await Assert.That(await db.ExecuteScalarAsync<int>("select count(*) from calendly_webhook_events where processed_at is null or error is not null")).IsEqualTo(0);
+    }
+
+    [Test]
     public async Task An_event_whose_processor_crashed_midway_is_processed_exactly_once_after_its_claim_lapses()
     {
         // Its own database: no other test's processor may claim the event between the steps.
@@ -131,20 +157,23 @@ public sealed class WebhookQueueTests
             host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None);
 
     /// <summary>Stores the n-th booking of the coach as a received invitee.created; without a start, one Calendly would never send.</summary>
-    private static async Task StoreBookingAsync(NpgsqlConnection db, IsolatedCalendly calendly, ConnectedCoaches.ConnectedCoach coach, int n,
-        DateTimeOffset? start)
+    private static async Task<string> StoreBookingAsync(NpgsqlConnection db, IsolatedCalendly calendly, ConnectedCoaches.ConnectedCoach coach, int n,
+        DateTimeOffset? start, string? tracking = null, string? oldInvitee = null, string createdAt = "2026-02-01T10:00:00.000000Z")
     {
         var baseUrl = calendly.Simulator.BaseUrl;
         var startTime = start is { } time ? $"\"start_time\":\"{IsoTime.Microseconds(time)}\"," : "";
         var end = IsoTime.Microseconds((start ?? DateTimeOffset.UtcNow).AddMinutes(30));
         var invitee = $"{baseUrl}/scheduled_events/E{n}/invitees/I{n}";
+        var extras = (tracking is null ? "" : $"\"tracking\":{{\"utm_content\":\"{tracking}\"}},")
+                     + (oldInvitee is null ? "" : $"\"old_invitee\":\"{oldInvitee}\",");
         var body = $$$$"""
-            {"event":"invitee.created","created_at":"2026-02-01T10:00:00.000000Z","payload":{"uri":"{{{{invitee}}}}",
+            {"event":"invitee.created","created_at":"{{{{createdAt}}}}","payload":{"uri":"{{{{invitee}}}}",{{{{extras}}}}
              "email":"r{{{{n}}}}@example.test","name":"R {{{{n}}}}","status":"active",
              "scheduled_event":{"uri":"{{{{baseUrl}}}}/scheduled_events/E{{{{n}}}}","name":"Chat",{{{{startTime}}}}
                "end_time":"{{{{end}}}}","event_memberships":[{"user":"{{{{coach.Account.Uri}}}}"}]}}}
             """;
         await CalendlyWebhookEvents.StoreAsync(db, new("invitee.created", body,
-            CalendlyWebhookEvents.DedupeKey("invitee.created", invitee, "2026-02-01T10:00:00.000000Z"), coach.Account.Uri, null), CancellationToken.None);
+            CalendlyWebhookEvents.DedupeKey("invitee.created", invitee, createdAt), coach.Account.Uri, null), CancellationToken.None);
+        return invitee;
     }
 }
