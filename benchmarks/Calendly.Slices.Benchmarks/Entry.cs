@@ -11,23 +11,34 @@ public sealed class BenchmarkAttribute(string name, string arguments) : Attribut
 {
     public string Name { get; } = name;
     public string Arguments { get; } = arguments;
+
+    /// <summary>The arguments <c>./bench.sh all</c> runs it with; null leaves it out of <c>all</c>.</summary>
+    public string[]? InAll { get; init; }
+
+    /// <summary>Where it comes in <c>all</c>'s table.</summary>
+    public int Order { get; init; }
 }
 
 public static class Entry
 {
     public static async Task<int> Main(string[] args)
     {
-        var benchmarks = typeof(Entry).Assembly.GetTypes()
-            .Select(type => (Type: type, Benchmark: type.GetCustomAttribute<BenchmarkAttribute>()))
-            .Where(b => b.Benchmark is not null)
-            .ToList();
+        var benchmarks = All().ToList();
         if (benchmarks.FirstOrDefault(b => b.Benchmark!.Name == args.FirstOrDefault()) is not { Type: { } chosen })
         {
             Console.Error.WriteLine("usage: Calendly.Slices.Benchmarks " +
                 string.Join(" | ", benchmarks.Select(b => $"{b.Benchmark!.Name} {b.Benchmark.Arguments}")));
             return 2;
         }
-        await chosen.GetMethod("RunAsync")!.CreateDelegate<Func<string[], Task>>()(args[1..]);
+        await Run(chosen)(args[1..]);
         return 0;
     }
+
+    /// <summary>Every benchmark of the project, wherever its feature folder is.</summary>
+    public static IEnumerable<(Type Type, BenchmarkAttribute? Benchmark)> All() =>
+        typeof(Entry).Assembly.GetTypes()
+            .Select(type => (Type: type, Benchmark: type.GetCustomAttribute<BenchmarkAttribute>()))
+            .Where(b => b.Benchmark is not null);
+
+    public static Func<string[], Task> Run(Type benchmark) => benchmark.GetMethod("RunAsync")!.CreateDelegate<Func<string[], Task>>();
 }

@@ -14,15 +14,12 @@ public static class AllBenchmarks
     public static async Task RunAsync(string[] args)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        (string Name, Func<Task> Run)[] scenarios =
-        [
-            // Three runs of five 2-second pairs: the goal is the median of three runs.
-            ("free-times", () => FreeTimesBenchmark.RunAsync(["2", "7", "3"])),
-            ("webhooks", () => WebhooksBenchmark.RunAsync(["5"])),
-            ("token-refresh", () => TokenRefreshBenchmark.RunAsync(["2000", "12000"])),
-            ("native-booking", () => NativeBookingBenchmark.RunAsync(["100"])),
-            ("first-run", () => FirstRunBenchmark.RunAsync(args.Contains("no-cold") ? [] : ["cold"])),
-        ];
+        // Each benchmark says whether and how it runs here ([Benchmark(InAll = …)]), so a slice's goes with the slice;
+        // "no-cold" drops the cold first run.
+        var scenarios = Entry.All().Where(b => b.Benchmark!.InAll is not null).OrderBy(b => b.Benchmark!.Order)
+            .Select(b => (b.Benchmark!.Name, Run: (Func<Task>)(() =>
+                Entry.Run(b.Type)([.. b.Benchmark.InAll!.Where(a => !(a == "cold" && args.Contains("no-cold")))]))))
+            .ToList();
         foreach (var (name, run) in scenarios)
         {
             Console.WriteLine($"\n## {name}\n");

@@ -12,7 +12,7 @@ namespace Benchmarks;
 /// and in it the app's own start to <c>/readyz</c> (goal &lt; 2 s). PostgreSQL's cluster for the clone is created on its
 /// first start, as a new user's is. Without "cold" the cold run is left out (it downloads every package again).
 /// </summary>
-[Benchmark("first-run", "[cold]")]
+[Benchmark("first-run", "[cold]", InAll = ["cold"], Order = 5)]
 public static class FirstRunBenchmark
 {
     public static async Task RunAsync(string[] args)

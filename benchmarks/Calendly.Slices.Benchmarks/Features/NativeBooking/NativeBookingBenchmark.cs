@@ -18,7 +18,7 @@ namespace Benchmarks;
 /// booking limits off for the run), with the ratio app / simulator; the simulator's GET /event_types/{uuid}, which the
 /// app asks before each booking, alongside; and the upstream calls of one cold 31-day free-times request (goal 1).
 /// </summary>
-[Benchmark("native-booking", "[bookings of each kind]")]
+[Benchmark("native-booking", "[bookings of each kind]", InAll = ["100"], Order = 4)]
 public static class NativeBookingBenchmark
 {
     // Each coach takes this many bookings of each kind: three calls of theirs a pair, well inside the simulator's 500 a

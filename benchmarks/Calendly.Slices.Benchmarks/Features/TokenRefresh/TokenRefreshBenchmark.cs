@@ -21,7 +21,7 @@ namespace Benchmarks;
 /// L requests a minute over all users. The floor is N / L minutes; the figures are the run's time as a ratio of that
 /// floor (goal ≤ 1.1), token requests per integration (goal exactly 1.0) and the process's peak memory.
 /// </summary>
-[Benchmark("token-refresh", "[integrations] [limitPerMinute]")]
+[Benchmark("token-refresh", "[integrations] [limitPerMinute]", InAll = ["2000", "12000"], Order = 3)]
 public static class TokenRefreshBenchmark
 {
     public static async Task RunAsync(string[] args)

@@ -17,7 +17,7 @@ namespace Benchmarks;
 /// same PostgreSQL in the same run (goal ≥ 0.5), with nothing lost or duplicated; and the lag from delivery to processed
 /// (p50, p99) with the processor running at that load.
 /// </summary>
-[Benchmark("webhooks", "[seconds] [ingest-only]")]
+[Benchmark("webhooks", "[seconds] [ingest-only]", InAll = ["5"], Order = 2)]
 public static class WebhooksBenchmark
 {
     private const int Concurrency = 32;
