@@ -103,11 +103,14 @@ else
   export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
   dotnet build src/LocalProxy/LocalProxy.csproj -c Release
   backends=""
+  metrics_port=${METRICS_PORT:-9091}
   for i in $(seq 1 "$instances"); do
     port=$((PORT + 10 + i))
     backends+="${backends:+,}http://localhost:$port"
-    (cd src/App && PORT=$port exec dotnet bin/Release/net10.0/App.dll) &
-    echo "Instance $i: http://localhost:$port (PID $!)"
+    # Each instance its own scrape port (METRICS_PORT, +1, …), as each machine of a deployment has its own.
+    instance_metrics=$(( metrics_port == 0 ? 0 : metrics_port + i - 1 ))
+    (cd src/App && PORT=$port METRICS_PORT=$instance_metrics exec dotnet bin/Release/net10.0/App.dll) &
+    echo "Instance $i: http://localhost:$port, metrics on :$instance_metrics (PID $!)"
     app_pids+=" $!"
   done
   (cd src/LocalProxy && BACKENDS=$backends exec dotnet bin/Release/net10.0/LocalProxy.dll) &

@@ -56,6 +56,8 @@ public sealed class FaultCluster : IAsyncDisposable
         {
             ["DATABASE_URL"] = DatabaseUrl,
             ["PORT"] = port.ToString(),
+            // Two instances on one machine: neither takes the scrape port.
+            ["METRICS_PORT"] = "0",
             ["PUBLIC_BASE_URL"] = "http://127.0.0.1:1",
             ["CALENDLY_API_BASE_URL"] = SimulatorUrl,
             ["CALENDLY_AUTH_BASE_URL"] = SimulatorUrl,
@@ -73,15 +75,21 @@ public sealed class FaultCluster : IAsyncDisposable
     {
         var directory = Path.Combine(RepoRoot, "src", project);
         var dll = Path.Combine(AppContext.BaseDirectory, $"{project}.dll");
-        var built = Directory.GetFiles(Path.Combine(directory, "bin"), $"{project}.dll", SearchOption.AllDirectories)
+        // The build of this test's own configuration (bin/Debug/… beside a test built Debug), not another one left behind.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var built = Directory.GetFiles(Path.Combine(directory, "bin", configuration), $"{project}.dll", SearchOption.AllDirectories)
             .Where(path => File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")))
             .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             ?? throw new InvalidOperationException($"{project} is not built ({dll}).");
         var start = new ProcessStartInfo("dotnet", [built]) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // What the process wrote, kept for when it dies or misbehaves (the path is in the test's output).
+        var log = new StreamWriter(Path.Combine(Path.GetTempPath(), $"calendly-faults-{project}-{process.Id}.log")) { AutoFlush = true };
+        Console.WriteLine($"{project} (pid {process.Id}) writes to {((FileStream)log.BaseStream).Name}");
+        void Write(string? line) { if (line is not null) lock (log) log.WriteLine(line); }
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);

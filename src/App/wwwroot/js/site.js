@@ -113,12 +113,13 @@
   // themselves every 30 seconds as if their event had come, while the page is visible; and once at once when the
   // stream opens again after a break, since what was sent meanwhile is lost.
   var LIVE_POLL_MS = 30000;
+  function refreshLivePart(part) {
+    var events = part.getAttribute("hx-trigger").split(",").map(function (spec) { return spec.trim().split(/\s+/)[0]; });
+    var live = events.filter(function (name) { return name.indexOf("sse:") === 0; })[0];
+    if (live) htmx.trigger(part, live);
+  }
   function refreshLiveParts(stream) {
-    stream.querySelectorAll("[hx-trigger*='sse:']").forEach(function (part) {
-      var events = part.getAttribute("hx-trigger").split(",").map(function (spec) { return spec.trim().split(/\s+/)[0]; });
-      var live = events.filter(function (name) { return name.indexOf("sse:") === 0; })[0];
-      if (live) htmx.trigger(part, live);
-    });
+    stream.querySelectorAll("[hx-trigger*='sse:']").forEach(refreshLivePart);
   }
   document.addEventListener("htmx:sseOpen", function (e) {
     var stream = e.target;
@@ -129,6 +130,26 @@
   ["htmx:sseError", "htmx:sseClose"].forEach(function (name) {
     document.addEventListener(name, function (e) { e.target.dataset.live = "closed"; });
   });
+  // A live refresh waits for the page's actions in flight (a cancel, a no-show): swapped first, it would remove the
+  // form whose answer (its toast, its events) is still to come, and htmx drops an answer for a removed element.
+  function isLive(elt) {
+    var trigger = elt.getAttribute && elt.getAttribute("hx-trigger");
+    return !!trigger && trigger.indexOf("sse:") !== -1;
+  }
+  var actionsInFlight = 0;
+  var deferredParts = [];
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (!isLive(e.detail.elt) || actionsInFlight === 0) return;
+    e.preventDefault();
+    if (deferredParts.indexOf(e.detail.elt) === -1) deferredParts.push(e.detail.elt);
+  });
+  document.addEventListener("htmx:beforeSend", function (e) { if (!isLive(e.detail.elt)) actionsInFlight++; });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (isLive(e.detail.elt)) return;
+    actionsInFlight = Math.max(0, actionsInFlight - 1);
+    if (actionsInFlight === 0) deferredParts.splice(0).forEach(function (part) { if (part.isConnected) refreshLivePart(part); });
+  });
+
   setInterval(function () {
     if (document.visibilityState !== "visible") return;
     document.querySelectorAll("[sse-connect]").forEach(function (stream) {

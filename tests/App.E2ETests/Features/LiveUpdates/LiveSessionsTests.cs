@@ -83,6 +83,37 @@ public sealed class LiveSessionsTests(BrowserFixture app)
         await Expect(row).ToBeVisibleAsync(new() { Timeout = 10_000 });
     }
 
+    [Test]
+    [NeedsSlices("Scheduled", "Cancel")]
+    public async Task An_action_s_answer_is_not_lost_to_the_live_refresh_its_own_change_sets_off()
+    {
+        var account = (await app.Simulator.CreateUsersAsync(1))[0];
+        var realtorId = $"race-realtor-{Guid.NewGuid():N}"[..24];
+        await Flows.ConnectedCoachAsync(app, $"race-coach-{Guid.NewGuid():N}"[..22], account.Uuid);
+        var realtor = await app.NewPageAsync();
+        await Flows.SignInAsync(realtor, realtorId, "realtor");
+        var booked = await BookAsync(account, realtorId);
+        var row = realtor.Locator($"#session-{booked.Event.Split('/')[^1]}");
+        await realtor.GotoAsync("/sessions");
+        await Expect(row).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await LiveAsync(realtor);
+        // The cancel's answer reaches the page two seconds after the change was committed, so the change's own live
+        // event (and the list's refresh) comes first, as it can on a slow network.
+        await realtor.RouteAsync("**/sessions/cancel", async route =>
+        {
+            var answer = await route.FetchAsync();
+            await Task.Delay(2000);
+            await route.FulfillAsync(new() { Response = answer });
+        });
+
+        await row.Locator("summary", new() { HasText = "Cancel…" }).ClickAsync();
+        await row.Locator("textarea[name=reason]").FillAsync("Something came up");
+        await row.Locator("button", new() { HasText = "Cancel this session" }).ClickAsync();
+
+        await Expect(realtor.Locator("#toasts")).ToContainTextAsync("The session is canceled.", new() { Timeout = 10_000 });
+        await Expect(row).ToContainTextAsync("Canceled", new() { Timeout = 10_000 });
+    }
+
     /// <summary>Until the page's stream of live updates is open (site.js marks it).</summary>
     private static Task LiveAsync(IPage page) => Expect(page.Locator("#main")).ToHaveAttributeAsync("data-live", "open");
 
