@@ -83,7 +83,7 @@ internal static class SessionItems
     {
         var host = scheduled.EventMemberships.FirstOrDefault();
         return new SessionItem(CalendlyClient.UuidOf(scheduled.Uri), scheduled.Uri, scheduled.Name, scheduled.StartTime, scheduled.EndTime,
-            scheduled.Status, new SessionCoach(host?.User, host?.UserName, host?.UserEmail),
+            scheduled.Status, new SessionCoach(host?.User, host?.UserName, host?.UserEmail, TimeZone: null),
             [.. invitees.Select(i => new SessionInvitee(i.Uri, i.Name, i.Email, i.Status, i.CancelUrl, i.RescheduleUrl, i.NoShow?.Uri, i.Rescheduled))],
             scheduled.InviteesCounter.Active, null, null,
             scheduled.Cancellation is { } c ? new SessionCancellation(c.CanceledBy, c.Reason, c.CancelerType, c.CreatedAt) : null);
@@ -92,7 +92,8 @@ internal static class SessionItems
     private sealed record BookingRow(
         long Id, string ScheduledEventUri, string InviteeUri, string EventName, string? InviteeName, string? InviteeEmail,
         DateTimeOffset StartTime, DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl, DateTimeOffset? CanceledAt,
-        string? CancelReason, string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName);
+        string? CancelReason, string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName,
+        string CoachTimeZone);
 
     // One row per invitee the realtor booked. "canceled" also covers "rescheduled": Calendly cancels the old invitee
     // of a reschedule. active_invitees counts the event's active invitees that this app knows of (a group event has several).
@@ -102,7 +103,7 @@ internal static class SessionItems
                coach.email as coach_email, ci.calendly_user_uri as coach_calendly_uri,
                (select count(*) from sessions other
                 where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees,
-               coach_name.name as coach_name
+               coach_name.name as coach_name, coach.time_zone as coach_time_zone
         from sessions s
         join users coach on coach.id = s.coach_id
         join display_names coach_name on coach_name.user_id = s.coach_id
@@ -141,7 +142,7 @@ internal static class SessionItems
         var status = row.Status == "active" ? "active" : "canceled";
         var own = status == "active";
         return new SessionItem(CalendlyClient.UuidOf(row.ScheduledEventUri), row.ScheduledEventUri, row.EventName, row.StartTime, row.EndTime,
-            status, new SessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail),
+            status, new SessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail, row.CoachTimeZone),
             [new SessionInvitee(row.InviteeUri, row.InviteeName, row.InviteeEmail, status, row.CancelUrl, row.RescheduleUrl, row.NoShowUri,
                 row.Status == "rescheduled")],
             (int)row.ActiveInvitees, own ? row.CancelUrl : null, own ? row.RescheduleUrl : null,
