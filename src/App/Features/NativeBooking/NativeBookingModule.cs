@@ -42,7 +42,7 @@ public sealed partial class NativeBookingModule : ICarterModule
         IReadOnlyList<NewSessionInvitee> Invitees, int ActiveInvitees, string? CancelUrl, string? RescheduleUrl,
         NewSessionCancellation? Cancellation);
 
-    public sealed record NewSessionCoach(string? CalendlyUserUri, string? Name, string? Email);
+    public sealed record NewSessionCoach(string? CalendlyUserUri, string? Name, string? Email, string TimeZone);
 
     public sealed record NewSessionInvitee(string Uri, string? Name, string? Email, string Status, string? CancelUrl, string? RescheduleUrl,
         string? NoShowUri, bool Rescheduled);

@@ -29,16 +29,17 @@ internal static class NewSessions
     private sealed record Row(
         string ScheduledEventUri, string InviteeUri, string EventName, string? InviteeName, string? InviteeEmail, DateTimeOffset StartTime,
         DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl, DateTimeOffset? CanceledAt, string? CancelReason,
-        string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName);
+        string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees, string CoachName,
+        string CoachTimeZone);
 
-    // As the realtor's sessions list reads a row: the coach's email, name and Calendly URI, and the event's active invitees here.
+    // As the realtor's sessions list reads a row: the coach's email, name, Calendly URI and zone, and the event's active invitees here.
     private const string ReadSql = """
         select s.scheduled_event_uri, s.invitee_uri, s.event_name, s.invitee_name, s.invitee_email, s.start_time, s.end_time,
                s.status, s.cancel_url, s.reschedule_url, s.canceled_at, s.cancel_reason, s.canceler_type, s.no_show_uri,
                coach.email as coach_email, ci.calendly_user_uri as coach_calendly_uri,
                (select count(*) from sessions other
                 where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees,
-               coach_name.name as coach_name
+               coach_name.name as coach_name, coach.time_zone as coach_time_zone
         from sessions s
         join users coach on coach.id = s.coach_id
         join display_names coach_name on coach_name.user_id = s.coach_id
@@ -56,7 +57,7 @@ internal static class NewSessions
         var status = row.Status == "active" ? "active" : "canceled";
         var standing = status == "active";
         return new NewSession(CalendlyClient.UuidOf(row.ScheduledEventUri), row.ScheduledEventUri, row.EventName, row.StartTime, row.EndTime,
-            status, new NewSessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail),
+            status, new NewSessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail, row.CoachTimeZone),
             [new NewSessionInvitee(row.InviteeUri, row.InviteeName, row.InviteeEmail, status, row.CancelUrl, row.RescheduleUrl, row.NoShowUri,
                 row.Status == "rescheduled")],
             (int)row.ActiveInvitees, standing ? row.CancelUrl : null, standing ? row.RescheduleUrl : null,
