@@ -101,6 +101,40 @@ public sealed class PagesAtPhoneAndDesktopTests(BrowserFixture app)
         await Expect(realtor.Locator("#toasts")).ToContainTextAsync("Your time zone is saved");
     }
 
+    [Test]
+    [NeedsSlices("Operations", "Webhooks")]
+    public async Task The_admin_pages_fit_a_phone_and_a_desktop_and_label_every_stacked_cell()
+    {
+        // A connected coach and a booking at Calendly, so both pages have rows: a coach, a webhook event.
+        var account = (await app.Simulator.CreateUsersAsync(1))[0];
+        await Flows.ConnectedCoachAsync(app, $"adm-coach-{Guid.NewGuid():N}"[..20], account.Uuid);
+        var tokens = await app.Simulator.IssueTokensAsync(account.Uri);
+        await app.Simulator.BookAsync(account.EventTypes[0], await app.Simulator.FirstFreeSlotAsync(tokens.AccessToken, account.EventTypes[0]),
+            "adm-invitee@example.test");
+        var admin = await NewPageAsync();
+        await Flows.SignInAsync(admin, $"adm-admin-{Guid.NewGuid():N}"[..20], "admin");
+        await admin.GotoAsync("/admin/webhooks");
+        await Expect(admin.Locator("#webhook-events tbody tr").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        var problems = new List<string>();
+        foreach (var path in new[] { "/admin/health", "/admin/webhooks" })
+        {
+            problems.AddRange(await CheckAsync(admin, "admin", path, "Europe/Paris"));
+            // CheckAsync leaves the page at the last size; the phone is the one that stacks table rows.
+            await admin.SetViewportSizeAsync(390, 844);
+            await admin.GotoAsync(path);
+            problems.AddRange((await admin.EvaluateAsync<string[]>(UnlabelledCellsScript)).Select(cell => $"admin {path} at 390 px: a stacked cell without a label: {cell}"));
+        }
+        await Assert.That(problems).IsEmpty();
+    }
+
+    // Table cells a phone shows as stacked rows (display: block) whose label (data-label) is missing.
+    private const string UnlabelledCellsScript = """
+        () => [...document.querySelectorAll("td")]
+            .filter(td => getComputedStyle(td).display === "block" && !td.dataset.label)
+            .slice(0, 5).map(td => td.textContent.trim().slice(0, 40))
+        """;
+
     private async Task<IPage> NewPageAsync()
     {
         // axe-core goes in as a script tag, which a strict Content-Security-Policy would refuse: the test's own, not the page's.
@@ -124,6 +158,13 @@ public sealed class PagesAtPhoneAndDesktopTests(BrowserFixture app)
             problems.AddRange((await page.EvaluateAsync<string[]>(OverflowScript)).Select(e => $"{at}: overflows: {e}"));
             if (!(await page.Locator("#zone-picker summary").TextContentAsync() ?? "").Contains(zone))
                 problems.Add($"{at}: the header does not show {zone}");
+            // The brand is one line (body text may break anywhere; a name must not: "Calendly.Sl / ices").
+            var brand = await page.Locator(".topbar .brand span").BoundingBoxAsync();
+            if (brand?.Height > 30) problems.Add($"{at}: the brand breaks over two lines");
+            // Nor does the person's name run into it.
+            if (await page.Locator(".topbar .who").BoundingBoxAsync() is { } who && brand is not null
+                && who.Y < brand.Y + brand.Height && who.X < brand.X + brand.Width)
+                problems.Add($"{at}: the signed-in name overlaps the brand");
             await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = AxePath });
             problems.AddRange((await page.EvaluateAsync<string[]>(AxeScript)).Select(v => $"{at}: {v}"));
             await BrowserFixture.ScreenshotAsync(page, $"pages-{role}-{Slug(path)}-{width}");

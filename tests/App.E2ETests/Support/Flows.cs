@@ -29,6 +29,7 @@ public static class Flows
         await coach.GotoAsync("/api/calendly/oauth/connect");
         await coach.SelectOptionAsync("select[name=account]", accountUuid);
         await coach.ClickAsync("button[value=allow]");
+        // A grant without every scope asked for still connects, with a notice that says what is off.
         await Expect(coach).ToHaveURLAsync(new Regex("notice=calendly-connected(-partly)?$"));
         return coach;
     }

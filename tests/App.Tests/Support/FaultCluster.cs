@@ -63,6 +63,8 @@ public sealed class FaultCluster : IAsyncDisposable
             ["CALENDLY_AUTH_BASE_URL"] = SimulatorUrl,
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Default"] = "Warning",
+            // Two instances on one machine cannot share the metrics listener (9091 by default): the second would not start.
+            ["METRICS_PORT"] = "0",
         };
         foreach (var (name, value) in settings ?? []) environment[name] = value;
         var process = Start("App", environment);

@@ -31,7 +31,9 @@ public sealed class AccountModule : ICarterModule
                 .Must(tz => tz is null || TimeZoneChoices.Contains(tz)).WithMessage("must be an IANA time zone such as Europe/Paris.");
     }
 
-    public sealed record SettingsView(CurrentUser User, string Selected, IReadOnlyDictionary<string, string[]> Errors, bool Saved);
+    /// <param name="ReturnUrl">The page whose header sent the person here for a zone it does not offer: they go back there once saved.</param>
+    public sealed record SettingsView(CurrentUser User, string Selected, IReadOnlyDictionary<string, string[]> Errors, bool Saved,
+        string? ReturnUrl = null);
 
     private const string UpdateTimeZoneSql = "update users set time_zone = @TimeZone, updated_at = now() where id = @Id";
 
@@ -55,19 +57,25 @@ public sealed class AccountModule : ICarterModule
         return TypedResults.Ok(Envelope.Of(ToMe(user with { TimeZone = request.TimeZone! })));
     }
 
-    public static IResult ShowSettings(HttpContext context, CurrentUser user, bool? saved) =>
-        Render(context, new SettingsView(user, user.TimeZone, new Dictionary<string, string[]>(), saved == true), 200);
+    public static IResult ShowSettings(HttpContext context, CurrentUser user, bool? saved, string? returnUrl) =>
+        Render(context, new SettingsView(user, user.TimeZone, new Dictionary<string, string[]>(), saved == true, PagePaths.LocalOrNull(returnUrl)), 200);
 
     public static async Task<IResult> SaveSettings([FromForm] TimeZoneRequest form, HttpContext context, CurrentUser user,
         NpgsqlDataSource db, ClusterCache cache, CancellationToken ct)
     {
         if (await Validation.ProblemsAsync(context, form) is { } problems)
-            return Render(context, new SettingsView(user, form.TimeZone ?? "", problems, false), StatusCodes.Status422UnprocessableEntity);
+            return Render(context, new SettingsView(user, form.TimeZone ?? "", problems, false, PagePaths.LocalOrNull(form.ReturnUrl)),
+                StatusCodes.Status422UnprocessableEntity);
         await SaveTimeZoneAsync(user, form.TimeZone!, db, cache, ct);
+        var back = PagePaths.LocalOrNull(form.ReturnUrl);
         if (!context.Request.Headers.ContainsKey("HX-Request"))
-            return Results.Redirect(PagePaths.LocalOrNull(form.ReturnUrl) is { } back
-                ? PageNotices.Url(back, TimeZoneSavedNotice)
-                : "/settings?saved=true");
+            return Results.Redirect(back is not null ? PageNotices.Url(back, TimeZoneSavedNotice) : "/settings?saved=true");
+        if (back is not null)
+        {
+            // Sent here from another page's header: that page is shown again, in the new zone.
+            context.Response.Headers["HX-Redirect"] = PageNotices.Url(back, TimeZoneSavedNotice);
+            return Results.NoContent();
+        }
         context.Response.Toast($"Times are now shown in {form.TimeZone}.");
         return Render(context, new SettingsView(user with { TimeZone = form.TimeZone! }, form.TimeZone!, new Dictionary<string, string[]>(), true), 200);
     }

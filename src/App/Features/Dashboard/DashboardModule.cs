@@ -3,32 +3,65 @@
 
 namespace App.Features.Dashboard;
 
-/// <summary>The signed-in home page. Later slices add their cards to the panel.</summary>
+/// <summary>
+/// The signed-in home page: what comes next for this person (their next session, how many follow) and the one thing
+/// worth doing now (a realtor: find a coach; a coach: connect or reconnect Calendly, else look at their sessions).
+/// Later slices add their cards below.
+/// </summary>
 public sealed class DashboardModule : ICarterModule
 {
     public const string PagePath = "/dashboard";
 
-    public sealed record DashboardView(CurrentUser User, string Mode, DateTimeOffset RenderedAt, long UpcomingSessions);
+    /// <summary>The next session, with the other person named, and for a realtor the coach's zone (their time is shown beside).</summary>
+    public sealed record NextSession(string EventName, DateTimeOffset StartTime, DateTimeOffset EndTime, string OtherName, string? CoachTimeZone);
+
+    /// <param name="Connection">A coach's Calendly connection: "active", "needs_reconnect", or null when there is none.</param>
+    public sealed record DashboardView(CurrentUser User, long UpcomingSessions, NextSession? Next, string? Connection)
+    {
+        public TimeZoneInfo Zone => TimeZoneInfo.TryFindSystemTimeZoneById(User.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    }
 
     public void AddRoutes(IEndpointRouteBuilder app)
     {
         app.MapGet(PagePath, ShowDashboard).RequireAuthorization().ExcludeFromDescription();
     }
 
-    // The sessions still to come that this person booked (a realtor) or was booked for (a coach), as the app knows them.
+    // The sessions still to come that this person booked (a realtor) or was booked for (a coach), as the app knows them:
+    // a group event with several invitees is one session.
     private const string UpcomingSessionsSql = """
-        select count(*) from sessions
+        select count(distinct scheduled_event_uri) from sessions
         where (coach_id = @UserId or realtor_id = @UserId) and status = 'active' and start_time > @Now
         """;
 
-    public static async Task<IResult> ShowDashboard(HttpContext context, CurrentUser user, CalendlyOptions calendly, TimeProvider clock,
-        NpgsqlDataSource db, CancellationToken ct)
+    // The soonest of them: a realtor reads the coach's name (and zone), a coach the invitee's.
+    private const string NextSessionSql = """
+        select s.event_name, s.start_time, s.end_time,
+               case when s.realtor_id = @UserId then coach_name.name
+                    else coalesce(s.invitee_name, realtor_name.name, s.invitee_email, 'an invitee') end as other_name,
+               case when s.realtor_id = @UserId then coach.time_zone end as coach_time_zone
+        from sessions s
+        join users coach on coach.id = s.coach_id
+        join display_names coach_name on coach_name.user_id = s.coach_id
+        left join display_names realtor_name on realtor_name.user_id = s.realtor_id
+        where (s.coach_id = @UserId or s.realtor_id = @UserId) and s.status = 'active' and s.start_time > @Now
+        order by s.start_time, s.id
+        limit 1
+        """;
+
+    private const string ConnectionSql = "select status from calendly_integrations where user_id = @UserId";
+
+    public static async Task<IResult> ShowDashboard(HttpContext context, CurrentUser user, TimeProvider clock, NpgsqlDataSource db,
+        CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        long upcoming;
-        await using (var connection = await db.OpenConnectionAsync(ct))
-            upcoming = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UpcomingSessionsSql, new { UserId = user.Id, Now = now }, cancellationToken: ct));
-        var view = new DashboardView(user, calendly.Mode, now, upcoming);
+        var parameters = new { UserId = user.Id, Now = clock.GetUtcNow() };
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var upcoming = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UpcomingSessionsSql, parameters, cancellationToken: ct));
+        var next = upcoming == 0 ? null
+            : await connection.QuerySingleOrDefaultAsync<NextSession>(new CommandDefinition(NextSessionSql, parameters, cancellationToken: ct));
+        var calendly = user.IsCoach
+            ? await connection.ExecuteScalarAsync<string?>(new CommandDefinition(ConnectionSql, parameters, cancellationToken: ct))
+            : null;
+        var view = new DashboardView(user, upcoming, next, calendly);
         return HtmxPages.PageOrPartial(context, DashboardPage.Create(view), _DashboardPanel.Create(view));
     }
 }

@@ -26,6 +26,9 @@ public sealed class EventTypesModule : ICarterModule
     {
         public bool IsFirstPage => Query.PageToken is null;
 
+        /// <summary>The card's heading: "Event types" on another page (Availability), something else under the page's own h1.</summary>
+        public string Heading { get; init; } = "Event types";
+
         public string? MoreUrl => Page.NextPageToken is { } token
             ? $"/event-types?{(Query.Count is { } count ? $"count={count}&" : "")}pageToken={Uri.EscapeDataString(token)}"
             : null;

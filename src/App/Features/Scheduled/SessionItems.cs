@@ -84,7 +84,7 @@ internal static class SessionItems
     {
         var host = scheduled.EventMemberships.FirstOrDefault();
         return new SessionItem(CalendlyClient.UuidOf(scheduled.Uri), scheduled.Uri, scheduled.Name, scheduled.StartTime, scheduled.EndTime,
-            scheduled.Status, new SessionCoach(host?.User, host?.UserName, host?.UserEmail),
+            scheduled.Status, new SessionCoach(host?.User, host?.UserName, host?.UserEmail, TimeZone: null),
             [.. invitees.Select(i => new SessionInvitee(i.Uri, i.Name, i.Email, i.Status, i.CancelUrl, i.RescheduleUrl, i.NoShow?.Uri, i.Rescheduled))],
             scheduled.InviteesCounter.Active, null, null,
             scheduled.Cancellation is { } c ? new SessionCancellation(c.CanceledBy, c.Reason, c.CancelerType, c.CreatedAt) : null);

@@ -1,4 +1,4 @@
-[assembly: PagePart(PagePlaces.Dashboard, "calendly-status", "Calendly connection", "/calendly/status")]
+[assembly: PagePart(PagePlaces.Dashboard, "calendly-status", "Calendly connection", "/calendly/status", ShownTo = Audience.CoachesAndAdmins)]
 
 namespace App.Features.Status;
 

@@ -10,7 +10,9 @@ public sealed record SessionItem(
     IReadOnlyList<SessionInvitee> Invitees, int ActiveInvitees, string? CancelUrl, string? RescheduleUrl,
     SessionCancellation? Cancellation);
 
-public sealed record SessionCoach(string? CalendlyUserUri, string? Name, string? Email);
+/// <param name="TimeZone">The coach's time zone in this app, in a realtor's items (where the coach's time is shown beside
+/// the realtor's); null in a coach's own.</param>
+public sealed record SessionCoach(string? CalendlyUserUri, string? Name, string? Email, string? TimeZone);
 
 public sealed record SessionInvitee(string Uri, string? Name, string? Email, string Status, string? CancelUrl, string? RescheduleUrl,
     string? NoShowUri, bool Rescheduled);

@@ -10,10 +10,10 @@ public static class RealtorSessions
         long Id, string ScheduledEventUri, string InviteeUri, string EventName, string? InviteeName, string? InviteeEmail,
         DateTimeOffset StartTime, DateTimeOffset EndTime, string Status, string? CancelUrl, string? RescheduleUrl, DateTimeOffset? CanceledAt,
         string? CancelReason, string? CancelerType, string? NoShowUri, string? CoachEmail, string? CoachCalendlyUri, long ActiveInvitees,
-        string CoachName);
+        string CoachName, string CoachTimeZone);
 
     /// <summary>
-    /// One row per invitee, with the coach's email, display name and Calendly URI, and the event's active invitees that
+    /// One row per invitee, with the coach's email, display name, Calendly URI and zone, and the event's active invitees that
     /// this app knows of (a group event has several); callers add their <c>where</c> on <c>s</c> (sessions), on a line of
     /// its own.
     /// </summary>
@@ -23,7 +23,7 @@ public static class RealtorSessions
                coach.email as coach_email, ci.calendly_user_uri as coach_calendly_uri,
                (select count(*) from sessions other
                 where other.scheduled_event_uri = s.scheduled_event_uri and other.status = 'active') as active_invitees,
-               coach_name.name as coach_name
+               coach_name.name as coach_name, coach.time_zone as coach_time_zone
         from sessions s
         join users coach on coach.id = s.coach_id
         join display_names coach_name on coach_name.user_id = s.coach_id
@@ -39,7 +39,7 @@ public static class RealtorSessions
         var status = row.Status == "active" ? "active" : "canceled";
         var standing = status == "active";
         return new SessionItem(CalendlyClient.UuidOf(row.ScheduledEventUri), row.ScheduledEventUri, row.EventName, row.StartTime, row.EndTime,
-            status, new SessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail),
+            status, new SessionCoach(row.CoachCalendlyUri, row.CoachName, row.CoachEmail, row.CoachTimeZone),
             [new SessionInvitee(row.InviteeUri, row.InviteeName, row.InviteeEmail, status, row.CancelUrl, row.RescheduleUrl, row.NoShowUri,
                 row.Status == "rescheduled")],
             (int)row.ActiveInvitees, standing ? row.CancelUrl : null, standing ? row.RescheduleUrl : null,

@@ -33,6 +33,11 @@ public sealed class PagePartAttribute(string place, string id, string title, str
 
     /// <summary>When it loads itself (htmx's hx-trigger): at once, or "intersect once" for one of many down a list.</summary>
     public string Trigger { get; init; } = "load";
+
+    /// <summary>Who sees it (a realtor's dashboard carries no Calendly connection card).</summary>
+    public Audience ShownTo { get; init; } = Audience.Everyone;
+
+    public bool IsShownTo(CurrentUser user) => ShownTo.Includes(user);
 }
 
 /// <summary>
@@ -56,6 +61,16 @@ public static class PageTargets
 
 public enum Audience { Everyone, CoachesAndAdmins, Admins }
 
+public static class Audiences
+{
+    public static bool Includes(this Audience audience, CurrentUser user) => audience switch
+    {
+        Audience.Admins => user.IsAdmin,
+        Audience.CoachesAndAdmins => !user.IsRealtor,
+        _ => true,
+    };
+}
+
 /// <summary>A link of the main navigation to a slice's page, declared by that slice: <c>[assembly: NavigationLink("/coaches", "Coaches", 20)]</c>.</summary>
 [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
 public sealed class NavigationLinkAttribute(string href, string label, int order) : Attribute
@@ -65,12 +80,7 @@ public sealed class NavigationLinkAttribute(string href, string label, int order
     public int Order { get; } = order;
     public Audience ShownTo { get; init; } = Audience.Everyone;
 
-    public bool IsShownTo(CurrentUser user) => ShownTo switch
-    {
-        Audience.Admins => user.IsAdmin,
-        Audience.CoachesAndAdmins => !user.IsRealtor,
-        _ => true,
-    };
+    public bool IsShownTo(CurrentUser user) => ShownTo.Includes(user);
 }
 
 /// <summary>

@@ -27,6 +27,11 @@ public sealed class AvailabilityPageTests(BrowserFixture app)
         await Expect(page.Locator("#event-types")).ToContainTextAsync("30 Minute Meeting");
         await Expect(page.Locator("#event-types")).ToContainTextAsync("Group Session");
         await Expect(page.Locator("#event-types >> text=Your event types")).ToHaveCountAsync(0);
+        // Each event type reads from the left, next to its colour dot, not floated to the middle of the row.
+        await page.SetViewportSizeAsync(1280, 900);
+        var row = await page.Locator("#event-type-list > li").First.BoundingBoxAsync();
+        var name = await page.Locator("#event-type-list > li strong").First.BoundingBoxAsync();
+        await Assert.That(name!.X - row!.X).IsLessThan(60);
         await BrowserFixture.ScreenshotAsync(page, "availability");
     }
 

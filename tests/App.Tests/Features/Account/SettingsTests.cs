@@ -93,4 +93,47 @@ public sealed class SettingsTests(AppFixture app)
         await Assert.That(good.StatusCode).IsEqualTo(HttpStatusCode.OK);
         await Assert.That(await StoredTimeZoneAsync(browser)).IsEqualTo("Australia/Sydney");
     }
+
+    /// <summary>The header's picker on every page offers the zone in force and the common ones, not ~400 options; the rest are a link away.</summary>
+    [Test]
+    public async Task The_header_picker_offers_a_short_list_and_links_to_every_zone()
+    {
+        var browser = await SignedInAsync("Africa/Abidjan");
+        var html = await (await browser.GetAsync("/settings")).Content.ReadAsStringAsync();
+        var start = html.IndexOf("id=\"zone-picker\"", StringComparison.Ordinal);
+        var header = html[start..html.IndexOf("</details>", start, StringComparison.Ordinal)];
+
+        await Assert.That(System.Text.RegularExpressions.Regex.Count(header, "<option ")).IsLessThanOrEqualTo(25);
+        await Assert.That(header).Contains("<option value=\"Africa/Abidjan\" selected");
+        await Assert.That(header).Contains("<option value=\"America/New_York\"");
+        await Assert.That(header).Contains("href=\"/settings?returnUrl=%2Fsettings\"");
+        // The settings form itself still lists every zone.
+        await Assert.That(System.Text.RegularExpressions.Regex.Count(html, "<option ")).IsGreaterThan(300);
+    }
+
+    [Test]
+    public async Task A_zone_chosen_on_the_settings_page_from_another_page_brings_the_person_back_there()
+    {
+        var browser = await SignedInAsync();
+        var html = await (await browser.GetAsync("/settings?returnUrl=%2Fsessions%3Fstatus%3Dactive")).Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("<input type=\"hidden\" name=\"returnUrl\" value=\"/sessions?status=active\">");
+        var token = await browser.AntiforgeryTokenFromAsync("/settings");
+
+        var plain = await browser.PostFormAsync("/settings", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["timeZone"] = "Africa/Nairobi", ["returnUrl"] = "/sessions?status=active",
+        });
+        await Assert.That(plain.Headers.Location!.ToString()).IsEqualTo("/sessions?status=active&notice=time-zone-saved");
+
+        var htmx = await browser.PostFormAsync("/settings", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["timeZone"] = "Africa/Cairo", ["returnUrl"] = "/sessions?status=active",
+        }, htmx: true);
+        await Assert.That(htmx.Headers.GetValues("HX-Redirect").Single()).IsEqualTo("/sessions?status=active&notice=time-zone-saved");
+        await Assert.That(await StoredTimeZoneAsync(browser)).IsEqualTo("Africa/Cairo");
+
+        // Another site is never a place to come back to.
+        var foreign = await (await browser.GetAsync("/settings?returnUrl=%2F%2Fevil.example")).Content.ReadAsStringAsync();
+        await Assert.That(foreign).DoesNotContain("name=\"returnUrl\" value=\"//evil.example\"");
+    }
 }

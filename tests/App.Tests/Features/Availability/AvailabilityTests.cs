@@ -126,7 +126,7 @@ public sealed class AvailabilityTests(AppFixture app)
         await Assert.That(html).Contains("<th scope=\"row\">Monday</th><td>09:00–17:00</td>");
         await Assert.That(html).Contains("No date overrides");
         // Simulated mode: the simulator has no schedule editor, so the coach's booking page stands in.
-        await Assert.That(html).Contains($"<a href=\"{coach.Account.SchedulingUrl}\" target=\"_blank\" rel=\"noopener\">Edit availability in Calendly</a>");
+        await Assert.That(html).Contains($"<a class=\"button\" href=\"{coach.Account.SchedulingUrl}\" target=\"_blank\" rel=\"noopener\">Edit availability in Calendly</a>");
         // The cards other slices declare for this page (the event types…) load themselves, or are links without JavaScript.
         foreach (var part in PageContributions.PartsOf(PagePlaces.Availability))
         {

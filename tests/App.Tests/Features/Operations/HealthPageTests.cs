@@ -31,7 +31,7 @@ public sealed class HealthPageTests(AppFixture app)
         // The header links the page for admins.
         await Assert.That(page).Contains("href=\"/admin/health\"");
         await Assert.That(Row(page, lost.UserId)).Contains("Ask the coach to reconnect Calendly");
-        await Assert.That(Row(page, fine.UserId)).Contains("<td>None</td>");
+        await Assert.That(Row(page, fine.UserId)).Contains("<td data-label=\"Action\">None</td>");
         // Nothing inline for the coming Content-Security-Policy: no style attributes, no script.
         await Assert.That(page).DoesNotContain(" style=");
         await Assert.That(page).DoesNotContain("<script>");

@@ -245,6 +245,36 @@ public sealed class ScheduledTests(AppFixture app)
     }
 
     [Test]
+    public async Task A_realtor_reads_the_coach_s_time_beside_their_own_when_the_coach_lives_elsewhere()
+    {
+        var browser = app.NewBrowser();
+        await browser.SignInAsync($"realtor-{Guid.NewGuid():N}"[..20], "zones@example.test", "realtor", "America/New_York");
+        var realtorId = await SignedInUserModule.UserIdAsync(browser);
+        var coachId = await ConnectedCoaches.CreateUserAsync(app.Database, $"coach-{Guid.NewGuid():N}", "coach");
+        await using (var db = await app.Database.OpenAsync())
+            await Dapper.SqlMapper.ExecuteAsync(db, "update users set time_zone = 'Europe/Paris' where id = @coachId", new { coachId });
+        // 15:00 UTC on 13 January 2031: 10:00 in New York, 16:00 in Paris.
+        var row = MadeUpSession(coachId, realtorId, new DateTimeOffset(2031, 1, 13, 15, 0, 0, TimeSpan.Zero));
+        await InsertSessionAsync(app.Database, row);
+
+        var html = await (await browser.GetAsync("/sessions?minStartTime=2031-01-13&maxStartTime=2031-01-14")).Content.ReadAsStringAsync();
+        await Assert.That(html).Contains("Mon 13 Jan 2031, 10:00</time>");
+        await Assert.That(html).Contains("Mon 16:00 for the coach (Europe/Paris)");
+        var item = (await DataAsync(await browser.GetAsync($"{Api}?minStartTime=2031-01-13&maxStartTime=2031-01-14"))).GetProperty("items")[0];
+        await Assert.That(item.GetProperty("coach").GetProperty("timeZone").GetString()).IsEqualTo("Europe/Paris");
+
+        // In the coach's own zone, one time is enough.
+        var token = await browser.AntiforgeryTokenAsync();
+        await browser.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/api/me/time-zone")
+        {
+            Content = JsonContent.Create(new { timeZone = "Europe/Paris" }), Headers = { { "X-CSRF-TOKEN", token } },
+        });
+        var same = await (await browser.GetAsync("/sessions?minStartTime=2031-01-13&maxStartTime=2031-01-14")).Content.ReadAsStringAsync();
+        await Assert.That(same).Contains("Mon 13 Jan 2031, 16:00</time>");
+        await Assert.That(same).DoesNotContain("for the coach");
+    }
+
+    [Test]
     public async Task A_coach_without_Calendly_gets_calendly_not_connected()
     {
         var externalId = $"coach-{Guid.NewGuid():N}";

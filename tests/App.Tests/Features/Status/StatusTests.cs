@@ -84,4 +84,15 @@ public sealed class StatusTests(AppFixture app)
     }
 
     private static List<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
+
+    /// <summary>The connection card is a coach's business: a realtor's dashboard does not carry it.</summary>
+    [Test]
+    [NeedsSlices("Dashboard")]
+    public async Task The_dashboard_carries_the_connection_card_for_coaches_only()
+    {
+        var coach = await ConnectedCoaches.SignedInAsync(app.Host, $"coach-{Guid.NewGuid():N}", "coach");
+        var realtor = await ConnectedCoaches.SignedInAsync(app.Host, $"realtor-{Guid.NewGuid():N}", "realtor");
+        await Assert.That(await (await coach.GetAsync("/dashboard")).Content.ReadAsStringAsync()).Contains("id=\"calendly-status\"");
+        await Assert.That(await (await realtor.GetAsync("/dashboard")).Content.ReadAsStringAsync()).DoesNotContain("id=\"calendly-status\"");
+    }
 }
