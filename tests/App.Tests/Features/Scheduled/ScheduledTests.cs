@@ -245,6 +245,7 @@ public sealed class ScheduledTests(AppFixture app)
     }
 
     [Test]
+    [NeedsSlices("Account")]
     public async Task A_realtor_reads_the_coach_s_time_beside_their_own_when_the_coach_lives_elsewhere()
     {
         var browser = app.NewBrowser();
