@@ -190,6 +190,13 @@ pg_start() {
     opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
   port=$base
+  # A cluster started again keeps its address while that is free: whoever holds its connection string (a test that
+  # stops and starts it) finds it where it was.
+  if [[ -r $_pg_inst/port ]]; then
+    local recorded
+    recorded=$(<"$_pg_inst/port")
+    if [[ $recorded =~ ^[0-9]+$ ]] && ! _pg_port_in_use "$recorded"; then port=$recorded; fi
+  fi
   for attempt in 1 2 3 4 5; do
     port=$(_pg_free_port "$port")
     log "starting PostgreSQL '$name' on 127.0.0.1:$port (data: $_pg_data)"

@@ -50,6 +50,8 @@ public sealed partial class FormTargetTests(AppFixture app)
             yield return new("[assembly: PagePart]", "GET", part.Href, $"card \"{part.Id}\" href=\"{part.Href}\"");
         foreach (var link in app.GetCustomAttributes<App.Infrastructure.Web.NavigationLinkAttribute>())
             yield return new("[assembly: NavigationLink]", "GET", link.Href, $"navigation link href=\"{link.Href}\"");
+        foreach (var booking in app.GetCustomAttributes<App.Infrastructure.Web.FreeTimeBookingAttribute>())
+            yield return new("[assembly: FreeTimeBooking]", "GET", booking.Href, $"free-time booking href=\"{booking.Href}\"");
         foreach (var action in app.GetCustomAttributes<App.Infrastructure.Web.SessionTypeActionAttribute>())
             yield return new("[assembly: SessionTypeAction]", "GET", action.Href, $"session-type action \"{action.Label}\" href=\"{action.Href}\"");
     }

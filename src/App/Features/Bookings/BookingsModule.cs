@@ -7,6 +7,8 @@ using App.Infrastructure.Caching;
 using App.Infrastructure.Security;
 
 [assembly: SessionTypeAction("Book", "/coaches/{coachId}/book?eventTypeUri={eventTypeUri}")]
+// Otherwise a free time opens Calendly's own booking page, embedded.
+[assembly: FreeTimeBooking("/coaches/{coachId}/book?eventTypeUri={eventTypeUri}", Order = 2)]
 
 namespace App.Features.Bookings;
 

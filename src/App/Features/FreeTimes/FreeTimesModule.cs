@@ -124,7 +124,7 @@ public sealed class FreeTimesModule : ICarterModule
         }
         var coachZone = WeekGrid.Zone(connected.TimeZone);
         var view = new WeekView(coachId, coachName, coachZone.Id, viewerZone.Id,
-            connected.Grants(CalendlyScopes.ScheduledEventsWrite), eventTypes, selected?.Uri ?? (unreachable ? eventUri : null), firstDay,
+            PageContributions.FreeTimeBooking(connected.Grants)?.Href, eventTypes, selected?.Uri ?? (unreachable ? eventUri : null), firstDay,
             WeekGrid.Build(firstDay, free.Slots, viewerZone, coachZone), free.Stale, free.FetchedAt,
             firstDay > today ? firstDay.AddDays(-WeekGrid.Days) : null, firstDay.AddDays(WeekGrid.Days), today, unreachable);
         return HtmxPages.PageOrPartial(context, FreeTimesPage.Create(view), _FreeTimesWeek.Create(view));

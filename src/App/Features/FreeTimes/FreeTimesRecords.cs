@@ -27,11 +27,11 @@ public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale
     [JsonIgnore] public byte[]? AnswerJson { get; init; }
 }
 
-/// <param name="BooksInApp">The coach's connection lets the app book (scheduled_events:write): a free time opens the app's
-/// booking form; otherwise Calendly's own booking page, embedded.</param>
+/// <param name="BookingHref">Where a free time is booked, as a slice declared it for this coach's granted scopes
+/// (<see cref="FreeTimeBookingAttribute"/>: the app's booking form, or Calendly's own page embedded); null: not bookable here.</param>
 /// <param name="Unreachable">Calendly did not answer and nothing of this week was cached: the panel says so and retries.</param>
 public sealed record WeekView(
-    long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone, bool BooksInApp,
+    long CoachId, string CoachName, string CoachTimeZone, string ViewerTimeZone, string? BookingHref,
     IReadOnlyList<OfferedEventType> EventTypes, string? EventTypeUri,
     DateOnly FirstDay, IReadOnlyList<WeekDay> Days, bool Stale, DateTimeOffset FetchedAt, DateOnly? PreviousWeek, DateOnly NextWeek,
     DateOnly Today, bool Unreachable)

@@ -9,6 +9,10 @@ using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using App.Infrastructure.Security;
 
+// A free time on a coach's week opens the app's booking form, when the coach's connection lets the app book.
+[assembly: FreeTimeBooking("/coaches/{coachId}/book-a-time?eventTypeUri={eventTypeUri}&startTime={startTime}", Order = 1,
+    NeedsScope = CalendlyScopes.ScheduledEventsWrite)]
+
 namespace App.Features.NativeBooking;
 
 /// <summary>

@@ -52,6 +52,22 @@ public sealed class SessionTypeActionAttribute(string label, string href) : Attr
     public string Href { get; } = href;
 }
 
+/// <summary>
+/// How a free time on a coach's week is booked, declared by the slice that books it:
+/// <c>[assembly: FreeTimeBooking("/coaches/{coachId}/book-a-time?eventTypeUri={eventTypeUri}&amp;startTime={startTime}",
+/// Order = 1, NeedsScope = CalendlyScopes.ScheduledEventsWrite)]</c>. Each free time links to the first declaration (by
+/// <see cref="Order"/>) whose scope the coach granted, opening in the page's booking dialog; with none, times are not links.
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
+public sealed class FreeTimeBookingAttribute(string href) : Attribute
+{
+    public string Href { get; } = href;
+    public int Order { get; init; }
+
+    /// <summary>The Calendly scope the coach's connection must grant for this way of booking; null when none is needed.</summary>
+    public string? NeedsScope { get; init; }
+}
+
 /// <summary>Elements of one page that another slice's answers are put into.</summary>
 public static class PageTargets
 {
@@ -111,6 +127,11 @@ public static class PageContributions
         ?? new HomePageAttribute("/dev/sign-in", "sign-in");
 
     public static IEnumerable<PagePartAttribute> PartsOf(string place) => Parts.Where(p => p.Place == place);
+
+    /// <summary>The way a coach's free times are booked: the first declared one their granted scopes allow.</summary>
+    public static FreeTimeBookingAttribute? FreeTimeBooking(Func<string, bool> grants) =>
+        App.GetCustomAttributes<FreeTimeBookingAttribute>().OrderBy(b => b.Order)
+            .FirstOrDefault(b => b.NeedsScope is null || grants(b.NeedsScope));
 
     public static readonly IReadOnlyList<SessionTypeActionAttribute> SessionTypeActions =
         [.. App.GetCustomAttributes<SessionTypeActionAttribute>().OrderBy(a => a.Label, StringComparer.Ordinal)];
