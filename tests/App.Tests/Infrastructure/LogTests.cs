@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Dapper;
-using static App.Tests.Features.NativeBooking.Booking;
+using static App.Tests.Support.NativeBookings;
 
 namespace App.Tests.Infrastructure;
 

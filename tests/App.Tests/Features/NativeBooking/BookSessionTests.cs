@@ -6,7 +6,7 @@ using App.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using static App.Tests.Features.NativeBooking.Booking;
+using static App.Tests.Support.NativeBookings;
 using static App.Tests.Support.ApiResponses;
 
 namespace App.Tests.Features.NativeBooking;
@@ -14,7 +14,7 @@ namespace App.Tests.Features.NativeBooking;
 [ClassDataSource<AppFixture>(Shared = SharedType.PerTestSession)]
 public sealed class BookSessionTests(AppFixture app)
 {
-    private Task<Realtor> RealtorAsync(string timeZone = "UTC") => Booking.RealtorAsync(app.Host, app.Database, timeZone);
+    private Task<Realtor> RealtorAsync(string timeZone = "UTC") => NativeBookings.RealtorAsync(app.Host, app.Database, timeZone);
 
     private Task<ConnectedCoaches.ConnectedCoach> CoachAsync() => ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
 

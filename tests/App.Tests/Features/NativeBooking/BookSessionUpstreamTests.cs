@@ -3,7 +3,7 @@ extern alias simulator;
 using System.Net;
 using Alba;
 using App.Tests.Support;
-using static App.Tests.Features.NativeBooking.Booking;
+using static App.Tests.Support.NativeBookings;
 using static App.Tests.Support.ApiResponses;
 using Sim = simulator::Calendly.Simulator;
 
@@ -34,7 +34,7 @@ public sealed class BookSessionUpstreamTests
         }
 
         public Task<HttpResponseMessage> BookAsync(DateTimeOffset start, string key) =>
-            Booking.BookAsync(Realtor.Browser, new { eventUri = EventUri, startTime = Iso(start) }, key);
+            NativeBookings.BookAsync(Realtor.Browser, new { eventUri = EventUri, startTime = Iso(start) }, key);
 
         public ValueTask DisposeAsync() => Calendly.DisposeAsync();
     }
@@ -114,7 +114,7 @@ public sealed class BookSessionUpstreamTests
         await using var world = await World.StartAsync();
         var stranger = (await world.Calendly.Simulator.CreateUsersAsync(1))[0];
 
-        var response = await Booking.BookAsync(world.Realtor.Browser,
+        var response = await NativeBookings.BookAsync(world.Realtor.Browser,
             new { eventUri = stranger.EventTypes[0], startTime = Iso(world.Starts[0]) }, NewKey());
 
         await ErrorOf(response, HttpStatusCode.NotFound, "not_found");

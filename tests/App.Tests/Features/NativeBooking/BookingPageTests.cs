@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using App.Tests.Support;
 using Dapper;
-using static App.Tests.Features.NativeBooking.Booking;
+using static App.Tests.Support.NativeBookings;
 
 namespace App.Tests.Features.NativeBooking;
 
@@ -16,7 +16,7 @@ public sealed partial class BookingPageTests(AppFixture app)
     private const string WhichListing = "Which listing?";
     private const string Notes = "Please share anything that will help prepare for our meeting.";
 
-    private Task<Realtor> RealtorAsync(string timeZone = "UTC") => Booking.RealtorAsync(app.Host, app.Database, timeZone);
+    private Task<Realtor> RealtorAsync(string timeZone = "UTC") => NativeBookings.RealtorAsync(app.Host, app.Database, timeZone);
 
     private static string FormUrl(long coachId, string eventUri, DateTimeOffset start) =>
         $"/coaches/{coachId}/book-a-time?eventTypeUri={Uri.EscapeDataString(eventUri)}&startTime={Uri.EscapeDataString(Iso(start))}";

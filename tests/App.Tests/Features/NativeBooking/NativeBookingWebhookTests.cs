@@ -5,7 +5,7 @@ using App.Infrastructure.Calendly;
 using App.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using static App.Tests.Features.NativeBooking.Booking;
+using static App.Tests.Support.NativeBookings;
 
 namespace App.Tests.Features.NativeBooking;
 

@@ -3,13 +3,16 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Alba;
-using App.Tests.Support;
 using Dapper;
 
-namespace App.Tests.Features.NativeBooking;
+namespace App.Tests.Support;
 
-/// <summary>What the native booking tests ask the app and the simulator, in one place.</summary>
-internal static class Booking
+/// <summary>
+/// What tests of booking in the app (NativeBooking's route) ask the app and the simulator, in one place: here, with
+/// the shared support, because tests elsewhere book too (the log test); a test that books names NativeBooking in its
+/// [NeedsSlices].
+/// </summary>
+internal static class NativeBookings
 {
     public const string Api = "/api/calendly/invitees";
 
