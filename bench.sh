@@ -4,6 +4,7 @@
 #   ./bench.sh free-times [seconds per load run=4] [days of free times asked=7]
 #   ./bench.sh webhooks [seconds of load=5] [ingest-only]
 #   ./bench.sh native-booking [bookings of each kind=200]
+#   ./bench.sh crash-window [rounds of each signal=8] [coaches=20] [token answer's body delay ms=200]
 # Figures go to BENCHMARKS.md with the command that produced them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"

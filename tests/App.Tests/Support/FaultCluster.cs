@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace App.Tests.Support;
 
@@ -29,8 +27,7 @@ public sealed class FaultCluster : IAsyncDisposable
 
     public static async Task<FaultCluster> StartAsync()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Calendly.Slices.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/'))!;
+        var root = AppProcesses.RepoRoot;
         var adminUrl = (await PostgresAsync(root, "start", ClusterName)).Trim().Split('\n')[^1];
         // A fresh database each run: what an earlier run left is not this run's.
         await using (var admin = new Npgsql.NpgsqlConnection(adminUrl))
@@ -41,7 +38,7 @@ public sealed class FaultCluster : IAsyncDisposable
             await using var create = new Npgsql.NpgsqlCommand("create database calendly_faults", admin);
             await create.ExecuteNonQueryAsync();
         }
-        var simPort = FreePort();
+        var simPort = AppProcesses.FreePort();
         var cluster = new FaultCluster(root, adminUrl, $"http://127.0.0.1:{simPort}");
         cluster.Start("Calendly.Simulator", new() { ["SIM_PORT"] = simPort.ToString(), ["PUBLIC_BASE_URL"] = "http://127.0.0.1:1" });
         await cluster.WaitUntilAnswersAsync($"{cluster.SimulatorUrl}/_sim/stats");
@@ -51,7 +48,7 @@ public sealed class FaultCluster : IAsyncDisposable
     /// <summary>Starts an app instance and returns its base URL once it is ready.</summary>
     public async Task<(string BaseUrl, Process Process)> StartAppAsync(Dictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = AppProcesses.FreePort();
         var environment = new Dictionary<string, string>
         {
             ["DATABASE_URL"] = DatabaseUrl,
@@ -71,19 +68,7 @@ public sealed class FaultCluster : IAsyncDisposable
 
     private Process Start(string project, Dictionary<string, string> environment)
     {
-        var directory = Path.Combine(RepoRoot, "src", project);
-        var dll = Path.Combine(AppContext.BaseDirectory, $"{project}.dll");
-        var built = Directory.GetFiles(Path.Combine(directory, "bin"), $"{project}.dll", SearchOption.AllDirectories)
-            .Where(path => File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")))
-            .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            ?? throw new InvalidOperationException($"{project} is not built ({dll}).");
-        var start = new ProcessStartInfo("dotnet", [built]) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = AppProcesses.Start(project, environment);
         _processes.Add(process);
         return process;
     }
@@ -115,33 +100,7 @@ public sealed class FaultCluster : IAsyncDisposable
         return await output;
     }
 
-    public async Task WaitUntilAnswersAsync(string url, TimeSpan? within = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(90));
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync(url)).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{url} did not answer 200 in time.");
-            await Task.Delay(200);
-        }
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
+    public Task WaitUntilAnswersAsync(string url, TimeSpan? within = null) => AppProcesses.WaitUntilAnswersAsync(url, within);
 
     public async ValueTask DisposeAsync()
     {
