@@ -12,8 +12,8 @@ public static class AppProcesses
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>Starts src/<paramref name="project"/>'s build with the given environment; its output is read and dropped.</summary>
-    public static Process Start(string project, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts src/<paramref name="project"/>'s build with the given environment; its output goes to <paramref name="output"/> or is dropped.</summary>
+    public static Process Start(string project, IReadOnlyDictionary<string, string> environment, Action<string>? output = null)
     {
         var directory = Path.Combine(RepoRoot, "src", project);
         // AppContext.BaseDirectory ends in bin/<Configuration>/<framework>/, as does the project's own build.
@@ -23,8 +23,8 @@ public static class AppProcesses
         var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) => { if (line.Data is { } data) output?.Invoke(data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { } data) output?.Invoke(data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
