@@ -58,6 +58,8 @@ public sealed class FaultCluster : IAsyncDisposable
             ["CALENDLY_AUTH_BASE_URL"] = SimulatorUrl,
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Default"] = "Warning",
+            // Two instances, and whatever else runs on the machine: neither takes the default metrics port.
+            ["METRICS_PORT"] = "0",
         };
         foreach (var (name, value) in settings ?? []) environment[name] = value;
         var process = Start("App", environment);
