@@ -53,7 +53,11 @@ public sealed partial class MetricsTests
         await app.Host.Services.GetRequiredService<CalendlyTokens>().RefreshAsync(coach.UserId,
             CalendlyTokens.RefreshTrigger.Expiring(DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None);
 
+        // The exporter answers a scrape from its cache of the last one for a moment (300 ms by default): wait for a fresh one.
         var after = await app.Scraper.GetStringAsync("/metrics");
+        for (var deadline = DateTime.UtcNow.AddSeconds(10);
+             Value(after, "calendly_webhook_deliveries_total", "result=\"stored\"") == 0 && DateTime.UtcNow < deadline; await Task.Delay(100))
+            after = await app.Scraper.GetStringAsync("/metrics");
         await Assert.That(Value(after, "calendly_webhook_deliveries_total", "result=\"stored\"")).IsEqualTo(1);
         await Assert.That(Value(after, "calendly_webhook_deliveries_total", "reason=\"signature_mismatch\",result=\"refused\"")).IsEqualTo(1);
         await Assert.That(Value(after, "calendly_token_refreshes_total", "outcome=\"refreshed\",reason=\"expiring\"")).IsEqualTo(1);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace App.Tests.Support;
 
@@ -29,8 +27,7 @@ public sealed class FaultCluster : IAsyncDisposable
 
     public static async Task<FaultCluster> StartAsync()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Calendly.Slices.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/'))!;
+        var root = AppProcesses.RepoRoot;
         var adminUrl = (await PostgresAsync(root, "start", ClusterName)).Trim().Split('\n')[^1];
         // A fresh database each run: what an earlier run left is not this run's.
         await using (var admin = new Npgsql.NpgsqlConnection(adminUrl))
@@ -41,7 +38,7 @@ public sealed class FaultCluster : IAsyncDisposable
             await using var create = new Npgsql.NpgsqlCommand("create database calendly_faults", admin);
             await create.ExecuteNonQueryAsync();
         }
-        var simPort = FreePort();
+        var simPort = AppProcesses.FreePort();
         var cluster = new FaultCluster(root, adminUrl, $"http://127.0.0.1:{simPort}");
         cluster.Start("Calendly.Simulator", new() { ["SIM_PORT"] = simPort.ToString(), ["PUBLIC_BASE_URL"] = "http://127.0.0.1:1" });
         await cluster.WaitUntilAnswersAsync($"{cluster.SimulatorUrl}/_sim/stats");
@@ -51,7 +48,7 @@ public sealed class FaultCluster : IAsyncDisposable
     /// <summary>Starts an app instance and returns its base URL once it is ready.</summary>
     public async Task<(string BaseUrl, Process Process)> StartAppAsync(Dictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = AppProcesses.FreePort();
         var environment = new Dictionary<string, string>
         {
             ["DATABASE_URL"] = DatabaseUrl,
@@ -63,7 +60,7 @@ public sealed class FaultCluster : IAsyncDisposable
             ["CALENDLY_AUTH_BASE_URL"] = SimulatorUrl,
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Default"] = "Warning",
-            // Two instances on one machine cannot share the metrics listener (9091 by default): the second would not start.
+            // Two instances, and whatever else runs on the machine: neither takes the default metrics port.
             ["METRICS_PORT"] = "0",
         };
         foreach (var (name, value) in settings ?? []) environment[name] = value;
@@ -75,25 +72,11 @@ public sealed class FaultCluster : IAsyncDisposable
 
     private Process Start(string project, Dictionary<string, string> environment)
     {
-        var directory = Path.Combine(RepoRoot, "src", project);
-        var dll = Path.Combine(AppContext.BaseDirectory, $"{project}.dll");
-        // The build of this test's own configuration (bin/Debug/… beside a test built Debug), not another one left behind.
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var built = Directory.GetFiles(Path.Combine(directory, "bin", configuration), $"{project}.dll", SearchOption.AllDirectories)
-            .Where(path => File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")))
-            .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            ?? throw new InvalidOperationException($"{project} is not built ({dll}).");
-        var start = new ProcessStartInfo("dotnet", [built]) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        var process = Process.Start(start)!;
-        // What the process wrote, kept for when it dies or misbehaves (the path is in the test's output).
-        var log = new StreamWriter(Path.Combine(Path.GetTempPath(), $"calendly-faults-{project}-{process.Id}.log")) { AutoFlush = true };
-        Console.WriteLine($"{project} (pid {process.Id}) writes to {((FileStream)log.BaseStream).Name}");
-        void Write(string? line) { if (line is not null) lock (log) log.WriteLine(line); }
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // What the process writes, kept for when it dies or misbehaves (the path is in the test's output).
+        var path = Path.Combine(Path.GetTempPath(), $"calendly-faults-{project}-{Guid.NewGuid():N}.log");
+        var log = new StreamWriter(path) { AutoFlush = true };
+        var process = AppProcesses.Start(project, environment, line => { lock (log) log.WriteLine(line); });
+        Console.WriteLine($"{project} (pid {process.Id}) writes to {path}");
         _processes.Add(process);
         return process;
     }
@@ -125,33 +108,7 @@ public sealed class FaultCluster : IAsyncDisposable
         return await output;
     }
 
-    public async Task WaitUntilAnswersAsync(string url, TimeSpan? within = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(90));
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync(url)).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{url} did not answer 200 in time.");
-            await Task.Delay(200);
-        }
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
+    public Task WaitUntilAnswersAsync(string url, TimeSpan? within = null) => AppProcesses.WaitUntilAnswersAsync(url, within);
 
     public async ValueTask DisposeAsync()
     {

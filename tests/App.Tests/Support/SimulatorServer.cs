@@ -144,6 +144,13 @@ public sealed partial class SimulatorServer : IAsyncDisposable
         return stats.TryGetProperty(route, out var byStatus) ? byStatus.EnumerateObject().Sum(s => s.Value.GetInt32()) : 0;
     }
 
+    /// <summary>How many requests for a route the simulator answered with one status ("POST /oauth/token", "200").</summary>
+    public async Task<int> CountAsync(string route, string status)
+    {
+        var stats = JsonDocument.Parse(await Http.GetStringAsync("_sim/stats")).RootElement;
+        return stats.TryGetProperty(route, out var byStatus) && byStatus.TryGetProperty(status, out var count) ? count.GetInt32() : 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

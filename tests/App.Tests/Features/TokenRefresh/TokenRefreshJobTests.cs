@@ -36,6 +36,31 @@ public sealed class TokenRefreshJobTests
             "select count(*) from calendly_integrations where last_refreshed_at is null or expires_at < now() + interval '1 hour'")).IsEqualTo(0);
     }
 
+    [Test]
+    public async Task The_hosted_job_refreshes_a_due_coach_by_itself()
+    {
+        // A database of its own: a running job claims every due row it can see.
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        var host = await calendly.StartAppAsync(new Dictionary<string, string>
+        {
+            ["TOKEN_REFRESH_ENABLED"] = "true",
+            ["TOKEN_REFRESH_INTERVAL_SECONDS"] = "1",
+        });
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+        await ConnectedCoaches.ExpireSoonAsync(calendly.Database, coach.UserId, TimeSpan.FromMinutes(10));
+
+        // No run by hand: only the worker's own loop can refresh it.
+        await using var db = await calendly.Database.OpenAsync();
+        var refreshedAt = (DateTimeOffset?)null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); refreshedAt is null && DateTime.UtcNow < deadline; await Task.Delay(100))
+            refreshedAt = await db.ExecuteScalarAsync<DateTimeOffset?>(
+                "select last_refreshed_at from calendly_integrations where user_id = @UserId and expires_at > now() + interval '1 hour'",
+                new { coach.UserId });
+
+        await Assert.That(refreshedAt).IsNotNull();
+        await Assert.That(await calendly.Simulator.CountAsync("POST /oauth/token", "200")).IsEqualTo(1);
+    }
+
     private static Task<TokenRefreshJob.RunResult> RunAsync(Alba.IAlbaHost host) =>
         TokenRefreshJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(),
             host.Services.GetRequiredService<CalendlyTokens>(), host.Services.GetRequiredService<TokenRefreshOptions>(),
