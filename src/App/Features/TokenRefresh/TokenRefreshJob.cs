@@ -37,6 +37,9 @@ public static class TokenRefreshJob
               and expires_at < @ExpiringBefore
               and (next_refresh_at is null or next_refresh_at <= now())
               and (refresh_lease_until is null or refresh_lease_until < now())
+              -- Not one this run has already refreshed (its new token may still be within the window, or due again):
+              -- a lease on it would hold it, unrefreshed, for the whole lease.
+              and user_id <> all(@Seen)
             order by expires_at
             limit @BatchSize
             for update skip locked)
@@ -56,7 +59,7 @@ public static class TokenRefreshJob
             IReadOnlyList<long> batch;
             await using (var connection = await db.OpenConnectionAsync(ct))
                 batch = (await connection.QueryAsync<long>(new CommandDefinition(ClaimSql,
-                    new { Lease, ExpiringBefore = expiringBefore, options.BatchSize }, cancellationToken: ct))).AsList();
+                    new { Lease, ExpiringBefore = expiringBefore, options.BatchSize, Seen = seen.ToArray() }, cancellationToken: ct))).AsList();
             var fresh = batch.Where(seen.Add).ToList();
             if (fresh.Count == 0) break;
 

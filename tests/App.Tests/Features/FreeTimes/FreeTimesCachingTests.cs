@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using App.Infrastructure.Caching;
 using System.Net;
 using Alba;

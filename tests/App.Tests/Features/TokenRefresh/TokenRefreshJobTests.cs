@@ -129,6 +129,23 @@ public sealed class TokenRefreshJobTests
     }
 
     [Test]
+    public async Task A_run_leaves_no_lease_on_a_coach_it_refreshed_whose_new_token_is_still_within_the_window()
+    {
+        await using var calendly = await IsolatedCalendly.StartAsync();
+        // A window longer than the tokens Calendly issues: a refreshed coach is still "expiring" at the run's next claim.
+        var host = await calendly.StartAppAsync(new Dictionary<string, string> { ["TOKEN_REFRESH_WINDOW_SECONDS"] = "604800" });
+        var coach = await ConnectedCoaches.ConnectAsync(host, calendly.Database, calendly.Simulator);
+
+        var run = await RunAsync(host);
+
+        await Assert.That(run.Refreshed).IsEqualTo(1);
+        await using var check = await calendly.Database.OpenAsync();
+        // A lease would keep every instance from refreshing it for five minutes, though nobody is refreshing it.
+        await Assert.That(await check.ExecuteScalarAsync<DateTimeOffset?>(
+            "select refresh_lease_until from calendly_integrations where user_id = @UserId", new { coach.UserId })).IsNull();
+    }
+
+    [Test]
     public async Task A_dead_grant_needs_reconnecting_and_the_run_goes_on()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
