@@ -34,6 +34,13 @@ public sealed class BookingDialogTests(BrowserFixture app)
             // The viewport alone: a modal dialog is drawn over what is in view, not over the whole page.
             await BrowserFixture.ScreenshotAsync(page, $"{name}-{width}", fullPage: false);
             await ExpectNoHorizontalOverflowAsync(page);
+            // The dialog's own controls read on one line (a squeezed "Close" once broke into a letter a line on a phone).
+            var wrapped = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('dialog[open] .booking-header button')]
+                    .filter(button => { const text = document.createRange(); text.selectNodeContents(button); return text.getClientRects().length > 1; })
+                    .map(button => button.textContent.trim())
+                """);
+            await Assert.That(wrapped).IsEmpty();
         }
         await page.SetViewportSizeAsync(1280, 900);
     }
