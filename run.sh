@@ -17,6 +17,11 @@ export PORT=${PORT:-5080}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 instances=${INSTANCES:-1}
 [[ $instances =~ ^[1-9][0-9]?$ ]] || { echo "INSTANCES must be a number from 1 to 99, not '$instances'" >&2; exit 2; }
+metrics_port=${METRICS_PORT:-9091}
+if (( instances > 1 && metrics_port != 0 && metrics_port + instances > PORT + 11 && metrics_port <= PORT + 10 + instances )); then
+  echo "METRICS_PORT=$metrics_port..$((metrics_port + instances - 1)) overlaps the instances' ports $((PORT + 11))..$((PORT + 10 + instances)); choose another" >&2
+  exit 2
+fi
 
 scripts/prereqs.sh
 
@@ -103,7 +108,6 @@ else
   export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:$PORT}
   dotnet build src/LocalProxy/LocalProxy.csproj -c Release
   backends=""
-  metrics_port=${METRICS_PORT:-9091}
   for i in $(seq 1 "$instances"); do
     port=$((PORT + 10 + i))
     backends+="${backends:+,}http://localhost:$port"
