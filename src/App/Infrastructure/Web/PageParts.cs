@@ -130,8 +130,11 @@ public static class PageContributions
 
     /// <summary>The way a coach's free times are booked: the first declared one their granted scopes allow.</summary>
     public static FreeTimeBookingAttribute? FreeTimeBooking(Func<string, bool> grants) =>
-        App.GetCustomAttributes<FreeTimeBookingAttribute>().OrderBy(b => b.Order)
-            .FirstOrDefault(b => b.NeedsScope is null || grants(b.NeedsScope));
+        FreeTimeBookings.FirstOrDefault(b => b.NeedsScope is null || grants(b.NeedsScope));
+
+    // Read once: a week page asks on every request.
+    private static readonly IReadOnlyList<FreeTimeBookingAttribute> FreeTimeBookings =
+        [.. App.GetCustomAttributes<FreeTimeBookingAttribute>().OrderBy(b => b.Order)];
 
     public static readonly IReadOnlyList<SessionTypeActionAttribute> SessionTypeActions =
         [.. App.GetCustomAttributes<SessionTypeActionAttribute>().OrderBy(a => a.Label, StringComparer.Ordinal)];
