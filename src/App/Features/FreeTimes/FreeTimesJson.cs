@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Primitives;
 
 namespace App.Features.FreeTimes;
 
@@ -9,7 +11,8 @@ namespace App.Features.FreeTimes;
 /// The free-times answer, <c>Envelope&lt;FreeTimeSlots&gt;</c>, written around slots serialized when they were cached
 /// (<see cref="SerializedSlots"/>): a week holds about 80 of them, and serializing those on every request cost more than
 /// everything else a cached request does. A cached answer comes whole, envelope and fetchedAt included, and is sent as it
-/// is. A test holds it to the serializer's own output.
+/// is, gzipped when the caller accepts it (compressed once per answer, see <see cref="CachedAnswer"/>). A test holds it to
+/// the serializer's own output.
 /// </summary>
 public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
@@ -18,16 +21,24 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var answer = Answer();
-        httpContext.Response.StatusCode = StatusCodes.Status200OK;
-        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        response.Headers.Vary = "Accept-Encoding";
+        var body = answer.Json;
+        if (answer.Gzip is { } gzip && AcceptsGzip(httpContext.Request.Headers.AcceptEncoding))
+        {
+            response.Headers.ContentEncoding = "gzip";
+            body = gzip;
+        }
         // Known up front, so Kestrel sends the headers first and the body as it is, not chunked and not buffered again.
-        httpContext.Response.ContentLength = answer.Length;
-        await httpContext.Response.StartAsync(httpContext.RequestAborted);
-        WriteTo(httpContext.Response.BodyWriter, answer);
-        await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        response.ContentLength = body.Length;
+        await response.StartAsync(httpContext.RequestAborted);
+        WriteTo(response.BodyWriter, body);
+        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
-    public void WriteTo(IBufferWriter<byte> output) => WriteTo(output, Answer());
+    public void WriteTo(IBufferWriter<byte> output) => WriteTo(output, Answer().Json);
 
     // One span for the whole answer: Kestrel then hands the socket one buffer rather than a 4 KB block at a time.
     private static void WriteTo(IBufferWriter<byte> output, byte[] answer)
@@ -36,8 +47,44 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
         output.Advance(answer.Length);
     }
 
-    private byte[] Answer() =>
-        free.AnswerJson ?? Envelope(SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count).Span, free.Stale, free.FetchedAt);
+    private CachedAnswer Answer() =>
+        free.Answer ?? new CachedAnswer(Envelope(SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count).Span, free.Stale, free.FetchedAt));
+
+    /// <summary>
+    /// Whether Accept-Encoding admits gzip (RFC 9110 §12.5.3): named, or covered by <c>*</c>, with a quality above zero.
+    /// Read by hand on every cached request, like the query: browsers send <c>gzip, deflate, br, zstd</c>.
+    /// </summary>
+    public static bool AcceptsGzip(StringValues acceptEncoding)
+    {
+        var anyAccepted = false;
+        foreach (var header in acceptEncoding)
+        {
+            var rest = header.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var comma = rest.IndexOf(',');
+                var item = (comma < 0 ? rest : rest[..comma]).Trim();
+                rest = comma < 0 ? [] : rest[(comma + 1)..];
+                var semicolon = item.IndexOf(';');
+                var coding = (semicolon < 0 ? item : item[..semicolon]).TrimEnd();
+                var gzip = coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || coding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase);
+                if (!gzip && coding is not "*") continue;
+                var accepted = semicolon < 0 || !QualityIsZero(item[(semicolon + 1)..]);
+                // Named, gzip's own quality decides, whatever * says.
+                if (gzip) return accepted;
+                anyAccepted = accepted;
+            }
+        }
+        return anyAccepted;
+    }
+
+    // "q=0", "q=0.0", "q=0.000": the coding is refused. A malformed weight is not a refusal.
+    private static bool QualityIsZero(ReadOnlySpan<char> parameters)
+    {
+        var weight = parameters.Trim();
+        if (weight.Length < 2 || (weight[0] is not ('q' or 'Q')) || weight[1] != '=') return false;
+        return double.TryParse(weight[2..].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var quality) && quality == 0;
+    }
 
     private static readonly byte[] Start = """{"data":{"slots":["""u8.ToArray();
     private static readonly byte[] StaleTrue = """],"stale":true,"fetchedAt":"""u8.ToArray();

@@ -33,21 +33,61 @@ public sealed class FreeTimesJsonTests(AppFixture app)
         var free = new FreeTimeSlots(Slots, stale, fetchedAt);
         // One SerializedSlots for all, as a cached snapshot has: its answers for other runs and flags must not leak into each other.
         var serialized = SerializedSlots.Of(Slots);
-        var cached = free with { AnswerJson = serialized.Answer(0, Slots.Length, stale, fetchedAt) };
-        var otherFlag = free with { Stale = !stale, AnswerJson = serialized.Answer(0, Slots.Length, !stale, fetchedAt) };
-        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { AnswerJson = serialized.Answer(1, 1, stale, fetchedAt) };
+        var cached = free with { Answer = serialized.Answer(0, Slots.Length, stale, fetchedAt) };
+        var otherFlag = free with { Stale = !stale, Answer = serialized.Answer(0, Slots.Length, !stale, fetchedAt) };
+        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { Answer = serialized.Answer(1, 1, stale, fetchedAt) };
         var aspNet = app.Host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = JsonSerializer.Serialize(Envelope.Of(free), aspNet);
 
         await Assert.That(Written(free)).IsEqualTo(expected);
         await Assert.That(Written(cached)).IsEqualTo(expected);
-        await Assert.That(Written(free with { AnswerJson = serialized.Answer(0, Slots.Length, stale, fetchedAt) })).IsEqualTo(expected);
+        await Assert.That(Written(free with { Answer = serialized.Answer(0, Slots.Length, stale, fetchedAt) })).IsEqualTo(expected);
         await Assert.That(Written(otherFlag)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(otherFlag), aspNet));
         await Assert.That(Written(lastOnly)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(lastOnly), aspNet));
-        var none = new FreeTimeSlots([], stale, fetchedAt) { AnswerJson = serialized.Answer(2, 0, stale, fetchedAt) };
+        var none = new FreeTimeSlots([], stale, fetchedAt) { Answer = serialized.Answer(2, 0, stale, fetchedAt) };
         await Assert.That(Written(none)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
-        await Assert.That(Written(none with { AnswerJson = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
+        await Assert.That(Written(none with { Answer = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
         await Assert.That(expected).Contains("\"startTime\":\"2026-03-08T14:00:00Z\"");
+    }
+
+    [Test]
+    [Arguments("gzip", true)]
+    [Arguments("gzip, deflate, br, zstd", true)]
+    [Arguments("br;q=1.0, GZIP;q=0.5", true)]
+    [Arguments("x-gzip", true)]
+    [Arguments("*", true)]
+    [Arguments("br, *;q=0.1", true)]
+    [Arguments("gzip;q=0", false)]
+    [Arguments("gzip; q=0.000, br", false)]
+    [Arguments("*;q=0.5, gzip;q=0", false)]
+    [Arguments("*;q=0", false)]
+    [Arguments("identity", false)]
+    [Arguments("br, deflate", false)]
+    [Arguments("gzipped", false)]
+    [Arguments("", false)]
+    [Arguments(",,;", false)]
+    public async Task Gzip_is_sent_only_where_Accept_Encoding_admits_it(string acceptEncoding, bool accepted) =>
+        await Assert.That(FreeTimesJson.AcceptsGzip(acceptEncoding)).IsEqualTo(accepted);
+
+    [Test]
+    public async Task The_gzipped_answer_is_the_same_bytes_and_a_small_one_is_not_compressed()
+    {
+        var fetchedAt = new DateTimeOffset(2026, 3, 7, 22, 15, 30, TimeSpan.Zero);
+        var week = Enumerable.Range(0, 80).Select(i => Slots[0] with { StartTime = Slots[0].StartTime.AddMinutes(30 * i) }).ToArray();
+        var answer = SerializedSlots.Of(week).Answer(0, week.Length, false, fetchedAt);
+
+        await Assert.That(answer.Gzip).IsNotNull();
+        await Assert.That(answer.Gzip!.Length).IsLessThan(answer.Json.Length / 4);
+        await Assert.That(Encoding.UTF8.GetString(Gunzip(answer.Gzip))).IsEqualTo(Encoding.UTF8.GetString(answer.Json));
+        await Assert.That(SerializedSlots.Of(Slots).Answer(0, 1, false, fetchedAt).Gzip).IsNull();
+    }
+
+    public static byte[] Gunzip(byte[] gzip)
+    {
+        using var plain = new MemoryStream();
+        using (var stream = new System.IO.Compression.GZipStream(new MemoryStream(gzip), System.IO.Compression.CompressionMode.Decompress))
+            stream.CopyTo(plain);
+        return plain.ToArray();
     }
 
     private static string Written(FreeTimeSlots free)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using App.Tests.Support;
 using static App.Tests.Features.FreeTimes.FreeTimesRequests;
 
@@ -27,6 +28,37 @@ public sealed class GetFreeTimesTests(AppFixture app)
         var calendly = await CalendlySlotsAsync(app.Simulator, coach.Tokens.AccessToken, eventUri, start, end);
         await Assert.That(calendly.Count).IsGreaterThan(0);
         await Assert.That(await SlotsAsync(response)).IsEquivalentTo(calendly);
+    }
+
+    [Test]
+    public async Task A_caller_that_accepts_gzip_gets_the_same_answer_gzipped()
+    {
+        var coach = await ConnectedCoaches.ConnectAsync(app.Host, app.Database, app.Simulator);
+        var url = FreeTimesUrl(coach.Account.EventTypes[0], Tomorrow, Tomorrow.AddDays(7));
+        var realtor = await SignedInAsync(app.Host, "realtor");
+        async Task<HttpResponseMessage> Get(string? acceptEncoding)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (acceptEncoding is not null) request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+            return await realtor.SendAsync(request);
+        }
+
+        var plain = await Get(null);
+        var gzipped = await Get("gzip, deflate, br, zstd");
+        var refused = await Get("br, gzip;q=0");
+
+        var json = await plain.Content.ReadAsStringAsync();
+        await Assert.That(plain.Content.Headers.ContentEncoding).IsEmpty();
+        await Assert.That(gzipped.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(gzipped.Content.Headers.ContentEncoding).IsEquivalentTo(["gzip"]);
+        await Assert.That(gzipped.Headers.Vary).Contains("Accept-Encoding");
+        await Assert.That(plain.Headers.Vary).Contains("Accept-Encoding");
+        var compressed = await gzipped.Content.ReadAsByteArrayAsync();
+        await Assert.That(compressed.Length).IsLessThan(json.Length / 4);
+        await Assert.That(gzipped.Content.Headers.ContentLength).IsEqualTo(compressed.Length);
+        await Assert.That(Encoding.UTF8.GetString(FreeTimesJsonTests.Gunzip(compressed))).IsEqualTo(json);
+        await Assert.That(refused.Content.Headers.ContentEncoding).IsEmpty();
+        await Assert.That(await refused.Content.ReadAsStringAsync()).IsEqualTo(json);
     }
 
     [Test]
