@@ -15,7 +15,8 @@ namespace Benchmarks;
 /// <summary>
 /// Signed deliveries per second acknowledged and durably stored, as a ratio of pgbench inserting the same rows into the
 /// same PostgreSQL in the same run (goal ≥ 0.5), with nothing lost or duplicated; and the lag from delivery to processed
-/// (p50, p99) with the processor running at that load.
+/// (p50, p99) with the processor running at that load; the median of three pairs of a burst and pgbench, after a
+/// warm-up burst.
 /// </summary>
 [Benchmark("webhooks", "[seconds] [ingest-only]", InAll = ["5"], Order = 2)]
 public static class WebhooksBenchmark
@@ -33,48 +34,46 @@ public static class WebhooksBenchmark
         await using var app = BenchmarkApp.Start(simulator, database, port, new Dictionary<string, string> { ["WEBHOOK_PROCESSING_ENABLED"] = processing ? "true" : "false" });
         var (coachId, account) = await app.ConnectCoachAsync(database, simulator);
 
-        // More distinct deliveries than the run can send, signed now (well within the 3-minute tolerance), sent by wrk
-        // from its own process: the senders do not share the app's process, as Calendly's would not.
-        var deliveries = Enumerable.Range(0, DeliveriesPerSecondCeiling * seconds).Select(i => Delivery(simulator.BaseUrl, account.Uri, i)).ToArray();
-        var file = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(file, deliveries.Select(body => Sign(body) + "\t" + Encoding.UTF8.GetString(body)));
-        var wrk = Wrk(app.Url + "/api/calendly/webhooks", file, seconds);
-        File.Delete(file);
-        if (wrk.Requests >= deliveries.Length) throw new InvalidOperationException("wrk sent every delivery: raise DeliveriesPerSecondCeiling.");
-        var acknowledgedPerSecond = (wrk.Requests - wrk.Failures) / wrk.Seconds;
-
-        // Everything acknowledged must be stored once and processed once.
         await using var db = await database.OpenAsync();
-        await DrainAsync(db, processing);
-        var stored = await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events");
-        var sessions = await db.ExecuteScalarAsync<long>("select count(*) from sessions where coach_id = @coachId", new { coachId });
-        var lags = await LagsAsync(db, 0);
+        var next = 0;
+        // A burst of one second first, applied before anything is measured: a deployed instance is warm, and the first
+        // batches of a fresh process spend their time compiling.
+        await BurstAsync(1, measured: false);
 
-        // The baseline: pgbench inserting the same rows (same payload size, same indexes) into an empty copy of the table.
-        var pgbench = await PgbenchAsync(database, deliveries[0], seconds);
+        // Bursts and pgbench runs in pairs, the order alternating (this shared machine's load drifts over seconds); the
+        // median pair is reported.
+        var pairs = new List<(Burst Burst, double Pgbench)>();
+        for (var i = 0; i < Bursts; i++)
+        {
+            if (i % 2 == 1) pairs.Add((await BurstAsync(seconds, measured: true), await PgbenchAsync(database, Delivery(simulator.BaseUrl, account.Uri, 0), seconds)));
+            else
+            {
+                var pgbench = await PgbenchAsync(database, Delivery(simulator.BaseUrl, account.Uri, 0), seconds);
+                pairs.Add((await BurstAsync(seconds, measured: true), pgbench));
+            }
+        }
+        pairs = pairs.OrderBy(pair => pair.Burst.AcknowledgedPerSecond / pair.Pgbench).ToList();
 
         Console.WriteLine();
         Console.WriteLine("| seconds | connections | acknowledged/s | pgbench inserts/s | ratio | failed | stored | lost | duplicated | sessions | lag p50 | lag p99 |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        // wrk counts only answered requests; up to one per connection may be stored yet unanswered when the run ends.
-        var acknowledged = wrk.Requests - wrk.Failures;
-        var lost = Math.Max(0, acknowledged - stored);
-        var duplicated = await DuplicatedAsync(db);
-        var ratio = acknowledgedPerSecond / pgbench;
-        Console.WriteLine(BenchmarkApp.Format($"| {wrk.Seconds:F1} | {Concurrency} | {acknowledgedPerSecond:F0} | {pgbench:F0} | {ratio:F3} | {wrk.Failures} | {stored} | {lost} | {duplicated} | {sessions} | {Percentile(lags, 0.5):F0} ms | {Percentile(lags, 0.99):F0} ms |"));
+        foreach (var (run, pgbench) in pairs)
+            Console.WriteLine(BenchmarkApp.Format($"| {run.Wrk.Seconds:F1} | {Concurrency} | {run.AcknowledgedPerSecond:F0} | {pgbench:F0} | {run.AcknowledgedPerSecond / pgbench:F3} | {run.Wrk.Failures} | {run.Stored} | {run.Lost} | {run.Duplicated} | {run.Sessions} | {Percentile(run.Lags, 0.5):F0} ms | {Percentile(run.Lags, 0.99):F0} ms |"));
+        var (burst, baseline) = pairs[Bursts / 2];
+        var ratio = burst.AcknowledgedPerSecond / baseline;
         var mode = processing ? "with the processor applying them" : "ingest only";
-        Summary.Add($"signed webhook deliveries acknowledged/s ÷ `pgbench` inserts/s, {mode} ({seconds} s burst, {Concurrency} connections)",
-            Summary.Number(acknowledgedPerSecond, "F0") + " /s", Summary.Number(pgbench, "F0") + " /s", Summary.Number(ratio), "≥ 0.5",
-            ratio >= 0.5 && lost == 0 && duplicated == 0 && wrk.Failures == 0);
+        Summary.Add($"signed webhook deliveries acknowledged/s ÷ `pgbench` inserts/s, {mode} ({seconds} s burst, {Concurrency} connections, median of {Bursts} pairs)",
+            Summary.Number(burst.AcknowledgedPerSecond, "F0") + " /s", Summary.Number(baseline, "F0") + " /s", Summary.Number(ratio), "≥ 0.5",
+            ratio >= 0.5 && pairs.All(pair => pair.Burst is { Lost: 0, Duplicated: 0, Wrk.Failures: 0 }));
         if (!processing) return;
-        Summary.Add($"lag of that burst, p50 / p99 ({stored} events, {sessions} sessions made)",
-            BenchmarkApp.Format($"{Percentile(lags, 0.5):F0} / {Percentile(lags, 0.99):F0} ms"), "–", "–", "–", null);
+        Summary.Add($"lag of that burst, p50 / p99 ({burst.Stored} events, {burst.Sessions} sessions made)",
+            BenchmarkApp.Format($"{Percentile(burst.Lags, 0.5):F0} / {Percentile(burst.Lags, 0.99):F0} ms"), "–", "–", "–", null);
+
 
         // Sustained rates, sent open-loop at a fixed rate from a process of their own: the lag a steady stream sees.
         Console.WriteLine();
         Console.WriteLine("| deliveries/s | sent | failed | late sends | lag p50 | lag p99 | lag max |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        var next = deliveries.Length;
         foreach (var rate in SustainedRates)
         {
             var count = rate * SustainedSeconds;
@@ -91,7 +90,35 @@ public static class WebhooksBenchmark
                 rate == 1000 ? "p99 < 1 s" : "–",
                 rate == 1000 ? Percentile(rateLags, 0.99) < 1000 && sent.Failed == 0 : null);
         }
+
+        // More distinct deliveries than a burst can send, signed now (well within the 3-minute tolerance), sent by wrk
+        // from its own process: the senders do not share the app's process, as Calendly's would not. Everything
+        // acknowledged must be stored once and processed once.
+        async Task<Burst> BurstAsync(int burstSeconds, bool measured)
+        {
+            var lastId = await db.ExecuteScalarAsync<long>("select coalesce(max(id), 0) from calendly_webhook_events");
+            var sessionsBefore = await db.ExecuteScalarAsync<long>("select count(*) from sessions where coach_id = @coachId", new { coachId });
+            var deliveries = Enumerable.Range(next, DeliveriesPerSecondCeiling * burstSeconds).Select(i => Delivery(simulator.BaseUrl, account.Uri, i)).ToArray();
+            next += deliveries.Length;
+            var file = Path.GetTempFileName();
+            await File.WriteAllLinesAsync(file, deliveries.Select(body => Sign(body) + "\t" + Encoding.UTF8.GetString(body)));
+            var wrk = Wrk(app.Url + "/api/calendly/webhooks", file, burstSeconds);
+            File.Delete(file);
+            // The warm-up may run out and deliver again (duplicates): it is not measured.
+            if (measured && wrk.Requests >= deliveries.Length) throw new InvalidOperationException("wrk sent every delivery: raise DeliveriesPerSecondCeiling.");
+            await DrainAsync(db, processing);
+            var stored = await db.ExecuteScalarAsync<long>("select count(*) from calendly_webhook_events where id > @lastId", new { lastId });
+            var sessions = await db.ExecuteScalarAsync<long>("select count(*) from sessions where coach_id = @coachId", new { coachId }) - sessionsBefore;
+            // wrk counts only answered requests; up to one per connection may be stored yet unanswered when the run ends.
+            var acknowledged = wrk.Requests - wrk.Failures;
+            return new Burst(wrk, acknowledged / wrk.Seconds, stored, Math.Max(0, acknowledged - stored), await DuplicatedAsync(db), sessions,
+                await LagsAsync(db, lastId));
+        }
     }
+
+    private const int Bursts = 3;
+
+    private sealed record Burst(WrkRun Wrk, double AcknowledgedPerSecond, long Stored, long Lost, long Duplicated, long Sessions, double[] Lags);
 
     private static readonly int[] SustainedRates = [250, 500, 1000];
     private const int SustainedSeconds = 10;
@@ -128,7 +155,7 @@ public static class WebhooksBenchmark
             long.Parse(done.Groups[3].Value, CultureInfo.InvariantCulture));
     }
 
-    private const int DeliveriesPerSecondCeiling = 15_000;
+    private const int DeliveriesPerSecondCeiling = 30_000;
 
     private sealed record WrkRun(long Requests, long Failures, double Seconds);
 
@@ -184,7 +211,10 @@ public static class WebhooksBenchmark
     private static async Task<double> PgbenchAsync(TestDatabase database, byte[] sampleBody, int seconds)
     {
         await using (var db = await database.OpenAsync())
-            await db.ExecuteAsync("create table pgbench_webhook_events (like calendly_webhook_events including all)");
+            await db.ExecuteAsync("""
+                drop table if exists pgbench_webhook_events;
+                create table pgbench_webhook_events (like calendly_webhook_events including all)
+                """);
         var payload = Encoding.UTF8.GetString(sampleBody).Replace("'", "''");
         var script = Path.GetTempFileName();
         await File.WriteAllTextAsync(script,

@@ -19,6 +19,11 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
     // A batch with new events wakes this instance's processor at once; other instances find them when they next poll.
     private readonly Channel<bool> _newEvents = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    private long _batchesStored;
+
+    /// <summary>How many batches with new events this instance has committed: the processor sees from it whether deliveries are arriving.</summary>
+    public long BatchesStored => Interlocked.Read(ref _batchesStored);
+
     /// <summary>Returns once a batch with new events has been committed here, or when <paramref name="timeout"/> has passed.</summary>
     public async Task WaitForNewEventsAsync(TimeSpan timeout, CancellationToken ct)
     {
@@ -81,7 +86,11 @@ public sealed class WebhookBatchWriter(NpgsqlDataSource db, ILogger<WebhookBatch
             foreach (var waiting in batch) waiting.Stored.TrySetException(e);
             return;
         }
-        if (inserted.Count > 0) _newEvents.Writer.TryWrite(true);
+        if (inserted.Count > 0)
+        {
+            Interlocked.Increment(ref _batchesStored);
+            _newEvents.Writer.TryWrite(true);
+        }
         // The first delivery of a new identity stored it; any other with that identity is a duplicate.
         foreach (var waiting in batch) waiting.Stored.TrySetResult(inserted.Remove(waiting.Delivery.DedupeKey));
     }

@@ -18,6 +18,15 @@ public sealed record WebhookOptions : IFlatSettings
     /// </summary>
     public TimeSpan StoreTimeout { get; set; }
 
+    /// <summary>How many events the processor claims and applies in one transaction.</summary>
+    public int BatchSize { get; set; }
+
+    /// <summary>
+    /// While deliveries keep arriving, the processor waits this many times as long as its last batch took before the next
+    /// (0: it never steps aside). Measured in BENCHMARKS.md.
+    /// </summary>
+    public double YieldFactor { get; set; }
+
     public void Read(SettingsReader settings)
     {
         MaxBodyBytes = (int)settings.Number("WEBHOOK_MAX_BODY_BYTES", 262_144, 1024, 16 * 1024 * 1024);
@@ -27,6 +36,8 @@ public sealed record WebhookOptions : IFlatSettings
         MaxAttempts = (int)settings.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100);
         RetryBaseDelay = TimeSpan.FromSeconds(settings.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600));
         Retention = TimeSpan.FromDays(settings.Number("WEBHOOK_RETENTION_DAYS", 90, 1, 3650));
+        BatchSize = (int)settings.Number("WEBHOOK_BATCH_SIZE", 100, 1, 5000);
+        YieldFactor = settings.Number("WEBHOOK_PROCESSOR_YIELD_FACTOR", 2, 0, 20);
         StoreTimeout = TimeSpan.FromSeconds(settings.Number("WEBHOOK_STORE_TIMEOUT_SECONDS", 10, 0.1, 60));
     }
 }

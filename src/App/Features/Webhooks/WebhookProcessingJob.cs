@@ -36,6 +36,17 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
         return true;
     }
 
+    /// <summary>
+    /// How long to step aside after a batch that took <paramref name="batchTook"/>. When deliveries kept arriving while it
+    /// was applied: acknowledging them is what Calendly waits for (an unanswered delivery is retried and, after enough
+    /// failures, the subscription disabled), and applying them can wait a little, so the processor waits YieldFactor times
+    /// as long as the batch took, never longer than a poll. While deliveries keep coming it takes about 1 / (1 +
+    /// YieldFactor) of the time (measured in BENCHMARKS.md), and all of it once they stop.
+    /// </summary>
+    public static TimeSpan YieldAfter(TimeSpan batchTook, bool deliveriesArrived, WebhookOptions options) => deliveriesArrived
+        ? TimeSpan.FromTicks(Math.Min((batchTook * options.YieldFactor).Ticks, options.PollInterval.Ticks))
+        : TimeSpan.Zero;
+
     protected override async Task<string?> RunOnceAsync(CancellationToken ct)
     {
         var purged = 0;
@@ -45,8 +56,16 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
             _nextPurge = Clock.GetUtcNow() + PurgeInterval;
         }
         var handled = 0;
-        // A full batch: more may be waiting.
-        for (int claimed; (claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, Metrics, logger, ct, _unfinished)) > 0;) handled += claimed;
+        while (true)
+        {
+            var storedBefore = arrivals.BatchesStored;
+            var started = Stopwatch.GetTimestamp();
+            var claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, Metrics, logger, ct, _unfinished);
+            if (claimed == 0) break;
+            handled += claimed;
+            var pause = YieldAfter(Stopwatch.GetElapsedTime(started), arrivals.BatchesStored != storedBefore, options);
+            if (pause > TimeSpan.Zero) await Task.Delay(pause, Clock, ct);
+        }
         // Polls that find nothing stay out of the log, which would otherwise get a line a second.
         return handled + purged == 0 ? null : $"{handled} events handled, {purged} processed events older than {options.Retention} purged";
     }
@@ -54,8 +73,6 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
 
 public static class WebhookProcessingJob
 {
-    private const int BatchSize = 100;
-
     // Long enough to handle a batch; a claim that outlives a crashed instance expires by itself.
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
@@ -106,7 +123,7 @@ public static class WebhookProcessingJob
         }
         List<ClaimedEvent> batch;
         await using (var connection = await db.OpenConnectionAsync(ct))
-            batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
+            batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { options.BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
         if (batch.Count == 0) return 0;
         var claimedAt = Stopwatch.GetTimestamp();
         using var trace = TelemetrySetup.Source.StartActivity("webhook batch");

@@ -14,6 +14,22 @@ namespace App.Tests.Features.Webhooks;
 public sealed class WebhookQueueTests
 {
     [Test]
+    [Arguments(true, 30, 60)]
+    [Arguments(true, 700, 1000)]
+    [Arguments(false, 30, 0)]
+    public async Task While_deliveries_keep_arriving_the_processor_steps_aside_twice_as_long_as_its_batch_took(bool deliveriesArrived,
+        int batchMilliseconds, int pauseMilliseconds)
+    {
+        // The defaults, as a deployment without WEBHOOK_* settings reads them: a poll is a second.
+        var options = new WebhookOptions();
+        options.Read(new SettingsReader(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
+
+        var pause = WebhookProcessingWorker.YieldAfter(TimeSpan.FromMilliseconds(batchMilliseconds), deliveriesArrived, options);
+
+        await Assert.That(pause).IsEqualTo(TimeSpan.FromMilliseconds(pauseMilliseconds));
+    }
+
+    [Test]
     public async Task Two_hosts_share_one_queue_and_apply_each_event_once()
     {
         await using var calendly = await IsolatedCalendly.StartAsync();
