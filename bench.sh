@@ -6,7 +6,7 @@
 #   ./bench.sh native-booking [bookings of each kind=200]
 #   ./bench.sh crash-window [rounds of each signal=8] [coaches=20] [token answer's body delay ms=200]
 #   ./bench.sh first-run [cold]
-#   ./bench.sh all [no-cold]      every scenario of the speed table (about 8 minutes), one table of figure, baseline,
+#   ./bench.sh all [no-cold]      every scenario of the speed table (about 5 minutes), one table of figure, baseline,
 #                                 ratio and goal, appended to BENCHMARKS.md with the date and the machine
 # Figures go to BENCHMARKS.md with the command that produced them.
 set -euo pipefail
