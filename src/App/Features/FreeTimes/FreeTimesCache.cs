@@ -91,7 +91,7 @@ public static class FreeTimesCache
         if (!refresh) sources.Metrics.FreeTimesLookup(fetched, stale);
         return new FreeTimeSlots(new ArraySegment<FreeTimeSlot>(snapshot.Slots, first, count), stale, snapshot.FetchedAt)
         {
-            Answer = snapshot.SlotsJson.Answer(first, count, stale, snapshot.FetchedAt),
+            Cached = new CachedSlots(snapshot.SlotsJson, first, count),
         };
     }
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace App.Features.FreeTimes;
 
@@ -20,13 +21,13 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var answer = Answer();
+        var cached = free.Cached?.Answer(free.Stale, free.FetchedAt);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        response.Headers.Vary = "Accept-Encoding";
-        var body = answer.Json;
-        if (answer.Gzip is { } gzip && AcceptsGzip(httpContext.Request.Headers.AcceptEncoding))
+        response.Headers.Append(HeaderNames.Vary, "Accept-Encoding");
+        var body = cached?.Json ?? Uncached();
+        if (cached?.Gzip is { } gzip && AcceptsGzip(httpContext.Request.Headers.AcceptEncoding))
         {
             response.Headers.ContentEncoding = "gzip";
             body = gzip;
@@ -38,7 +39,7 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
-    public void WriteTo(IBufferWriter<byte> output) => WriteTo(output, Answer().Json);
+    public void WriteTo(IBufferWriter<byte> output) => WriteTo(output, free.Cached?.Answer(free.Stale, free.FetchedAt).Json ?? Uncached());
 
     // One span for the whole answer: Kestrel then hands the socket one buffer rather than a 4 KB block at a time.
     private static void WriteTo(IBufferWriter<byte> output, byte[] answer)
@@ -47,43 +48,51 @@ public sealed class FreeTimesJson(FreeTimeSlots free) : IResult, IStatusCodeHttp
         output.Advance(answer.Length);
     }
 
-    private CachedAnswer Answer() =>
-        free.Answer ?? new CachedAnswer(Envelope(SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count).Span, free.Stale, free.FetchedAt));
+    // Not from the cache (nothing to ask Calendly for): made for this request alone, and never worth compressing.
+    private byte[] Uncached() => Envelope(SerializedSlots.Of(free.Slots).Run(0, free.Slots.Count).Span, free.Stale, free.FetchedAt);
 
     /// <summary>
-    /// Whether Accept-Encoding admits gzip (RFC 9110 §12.5.3): named, or covered by <c>*</c>, with a quality above zero.
-    /// Read by hand on every cached request, like the query: browsers send <c>gzip, deflate, br, zstd</c>.
+    /// Whether to send gzip for this Accept-Encoding (RFC 9110 §12.5.3): gzip (or x-gzip), or else <c>*</c>, with a weight
+    /// above zero and not below identity's when identity is named. Read by hand on every cached request, like the query:
+    /// browsers send <c>gzip, deflate, br, zstd</c>.
     /// </summary>
     public static bool AcceptsGzip(StringValues acceptEncoding)
     {
-        var anyAccepted = false;
+        double? gzip = null, any = null, identity = null;
         foreach (var header in acceptEncoding)
         {
             var rest = header.AsSpan();
             while (!rest.IsEmpty)
             {
                 var comma = rest.IndexOf(',');
-                var item = (comma < 0 ? rest : rest[..comma]).Trim();
+                var item = comma < 0 ? rest : rest[..comma];
                 rest = comma < 0 ? [] : rest[(comma + 1)..];
                 var semicolon = item.IndexOf(';');
-                var coding = (semicolon < 0 ? item : item[..semicolon]).TrimEnd();
-                var gzip = coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || coding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase);
-                if (!gzip && coding is not "*") continue;
-                var accepted = semicolon < 0 || !QualityIsZero(item[(semicolon + 1)..]);
-                // Named, gzip's own quality decides, whatever * says.
-                if (gzip) return accepted;
-                anyAccepted = accepted;
+                var coding = (semicolon < 0 ? item : item[..semicolon]).Trim();
+                var weight = semicolon < 0 ? 1 : Weight(item[(semicolon + 1)..]);
+                if (coding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || coding.Equals("x-gzip", StringComparison.OrdinalIgnoreCase))
+                    gzip = Math.Max(gzip ?? 0, weight);
+                else if (coding is "*") any = weight;
+                else if (coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) identity = weight;
             }
         }
-        return anyAccepted;
+        var gzipWeight = gzip ?? any ?? 0;
+        return gzipWeight > 0 && gzipWeight >= (identity ?? 0);
     }
 
-    // "q=0", "q=0.0", "q=0.000": the coding is refused. A malformed weight is not a refusal.
-    private static bool QualityIsZero(ReadOnlySpan<char> parameters)
+    // The q parameter among a coding's parameters ("q=0.5"); 1 when absent or malformed.
+    private static double Weight(ReadOnlySpan<char> parameters)
     {
-        var weight = parameters.Trim();
-        if (weight.Length < 2 || (weight[0] is not ('q' or 'Q')) || weight[1] != '=') return false;
-        return double.TryParse(weight[2..].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var quality) && quality == 0;
+        while (!parameters.IsEmpty)
+        {
+            var semicolon = parameters.IndexOf(';');
+            var parameter = (semicolon < 0 ? parameters : parameters[..semicolon]).Trim();
+            parameters = semicolon < 0 ? [] : parameters[(semicolon + 1)..];
+            if (parameter is ['q' or 'Q', '=', .. var value]
+                && double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var weight))
+                return weight;
+        }
+        return 1;
     }
 
     private static readonly byte[] Start = """{"data":{"slots":["""u8.ToArray();

@@ -23,8 +23,8 @@ public sealed record FreeTimeSlot(DateTimeOffset StartTime, string Status, int I
 
 public sealed record FreeTimeSlots(IReadOnlyList<FreeTimeSlot> Slots, bool Stale, DateTimeOffset FetchedAt)
 {
-    /// <summary>The whole answer, envelope included, when it comes from the cache: see <see cref="SerializedSlots"/>.</summary>
-    [JsonIgnore] public CachedAnswer? Answer { get; init; }
+    /// <summary>The slots' JSON as cached, when they come from the cache: see <see cref="SerializedSlots"/>.</summary>
+    [JsonIgnore] public CachedSlots? Cached { get; init; }
 }
 
 /// <param name="BookingHref">Where a free time is booked, as a slice declared it for this coach's granted scopes

@@ -16,8 +16,10 @@ public sealed class SerializedSlots
 
     private sealed record Answered(int First, int Count, bool Stale, CachedAnswer Answer);
 
-    // Replaced whole, so a reader sees one answer or the other; requests for the cached window all ask for the same one.
-    private Answered? _last;
+    // The last few answers made, the newest replacing the oldest: the requests for a cached window nearly all ask for the
+    // same one, and a few windows that share the key (ends within the same quarter hour) do not rebuild theirs in turn.
+    private readonly Answered?[] _recent = new Answered?[4];
+    private int _made;
 
     private SerializedSlots(byte[] json, int[] starts) => (_json, _starts) = (json, starts);
 
@@ -44,9 +46,10 @@ public sealed class SerializedSlots
     /// </summary>
     public CachedAnswer Answer(int first, int count, bool stale, DateTimeOffset fetchedAt)
     {
-        if (_last is { } last && last.First == first && last.Count == count && last.Stale == stale) return last.Answer;
+        foreach (var answered in _recent)
+            if (answered is { } known && known.First == first && known.Count == count && known.Stale == stale) return known.Answer;
         var answer = new CachedAnswer(FreeTimesJson.Envelope(Run(first, count).Span, stale, fetchedAt));
-        _last = new Answered(first, count, stale, answer);
+        _recent[(uint)Interlocked.Increment(ref _made) % _recent.Length] = new Answered(first, count, stale, answer);
         return answer;
     }
 
@@ -57,23 +60,28 @@ public sealed class SerializedSlots
 
 /// <summary>
 /// One answer's JSON and, made the first time a caller accepts it, the same bytes gzipped: compressed once for every
-/// request that shares the answer, so a browser's week of free times crosses the network as about a tenth of its size
-/// without a compression pass per request.
+/// request that shares the answer (a week's 16 KB become well under 1 KB), not once per request.
 /// </summary>
 public sealed class CachedAnswer(byte[] json)
 {
-    // Below this, compressing saves less than the Content-Encoding header costs.
+    // Compressing costs a pass over the bytes once per answer; below this the bytes saved are not worth it.
     public const int CompressFrom = 1024;
 
     public byte[] Json { get; } = json;
 
-    /// <summary>The answer gzipped; null when it is too small to be worth it.</summary>
+    /// <summary>The answer gzipped; null when it is too small to be worth it. Two requests may both compress a new answer: the result is the same.</summary>
     public byte[]? Gzip => Json.Length < CompressFrom ? null : field ??= Compress(Json);
 
     private static byte[] Compress(byte[] json)
     {
-        using var compressed = new MemoryStream(json.Length / 4);
-        using (var gzip = new GZipStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true)) gzip.Write(json);
+        using var compressed = new MemoryStream(json.Length / 8);
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(json);
         return compressed.ToArray();
     }
+}
+
+/// <summary>Where a cached answer comes from: a run of a snapshot's serialized slots, made into JSON only when JSON is asked for.</summary>
+public readonly record struct CachedSlots(SerializedSlots Serialized, int First, int Count)
+{
+    public CachedAnswer Answer(bool stale, DateTimeOffset fetchedAt) => Serialized.Answer(First, Count, stale, fetchedAt);
 }

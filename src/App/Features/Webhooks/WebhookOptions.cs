@@ -18,12 +18,15 @@ public sealed record WebhookOptions : IFlatSettings
     /// </summary>
     public TimeSpan StoreTimeout { get; set; }
 
-    /// <summary>How many events the processor claims and applies in one transaction.</summary>
+    /// <summary>
+    /// How many events the processor claims and applies in one transaction. At most 1,000: a batch that fails is applied
+    /// again one event at a time, which must end well within the claim's two-minute lease.
+    /// </summary>
     public int BatchSize { get; set; }
 
     /// <summary>
-    /// While deliveries keep arriving, the processor waits this many times as long as its last batch took before the next
-    /// (0: it never steps aside). Measured in BENCHMARKS.md.
+    /// While deliveries keep arriving and a backlog builds, the processor waits this many times as long as its last full
+    /// batch took before the next (0: it never steps aside). See WebhookProcessingWorker.YieldAfter; measured in BENCHMARKS.md.
     /// </summary>
     public double YieldFactor { get; set; }
 
@@ -36,7 +39,7 @@ public sealed record WebhookOptions : IFlatSettings
         MaxAttempts = (int)settings.Number("WEBHOOK_MAX_ATTEMPTS", 8, 1, 100);
         RetryBaseDelay = TimeSpan.FromSeconds(settings.Number("WEBHOOK_RETRY_BASE_SECONDS", 10, 0, 3600));
         Retention = TimeSpan.FromDays(settings.Number("WEBHOOK_RETENTION_DAYS", 90, 1, 3650));
-        BatchSize = (int)settings.Number("WEBHOOK_BATCH_SIZE", 100, 1, 5000);
+        BatchSize = (int)settings.Number("WEBHOOK_BATCH_SIZE", 100, 1, 1000);
         YieldFactor = settings.Number("WEBHOOK_PROCESSOR_YIELD_FACTOR", 2, 0, 20);
         StoreTimeout = TimeSpan.FromSeconds(settings.Number("WEBHOOK_STORE_TIMEOUT_SECONDS", 10, 0.1, 60));
     }

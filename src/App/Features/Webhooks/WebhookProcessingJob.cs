@@ -36,16 +36,23 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
         return true;
     }
 
+    // Past this age the processor no longer steps aside, however fast deliveries keep arriving: the backlog is applied
+    // at full speed, so a sustained flood delays its events by about this much, not by ever more.
+    private static readonly TimeSpan MostYieldedLag = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// How long to step aside after a batch that took <paramref name="batchTook"/>. When deliveries kept arriving while it
-    /// was applied: acknowledging them is what Calendly waits for (an unanswered delivery is retried and, after enough
-    /// failures, the subscription disabled), and applying them can wait a little, so the processor waits YieldFactor times
-    /// as long as the batch took, never longer than a poll. While deliveries keep coming it takes about 1 / (1 +
-    /// YieldFactor) of the time (measured in BENCHMARKS.md), and all of it once they stop.
+    /// How long to step aside after <paramref name="batch"/>, which took <paramref name="batchTook"/>. Only when deliveries
+    /// kept arriving while it was applied and it was a full batch (a backlog, not a steady trickle that the processor
+    /// keeps up with): acknowledging deliveries is what Calendly waits for (an unanswered one is retried and, after
+    /// enough failures, the subscription disabled), and applying them can wait a little. So the processor waits
+    /// YieldFactor times as long as the batch took, never longer than a poll, while the batch's oldest event is younger
+    /// than <see cref="MostYieldedLag"/>. During a burst it takes about 1 / (1 + YieldFactor) of the time (measured in
+    /// BENCHMARKS.md), and all of it once deliveries stop.
     /// </summary>
-    public static TimeSpan YieldAfter(TimeSpan batchTook, bool deliveriesArrived, WebhookOptions options) => deliveriesArrived
-        ? TimeSpan.FromTicks(Math.Min((batchTook * options.YieldFactor).Ticks, options.PollInterval.Ticks))
-        : TimeSpan.Zero;
+    public static TimeSpan YieldAfter(WebhookProcessingJob.BatchRun batch, TimeSpan batchTook, bool deliveriesArrived, WebhookOptions options) =>
+        deliveriesArrived && batch.Claimed >= options.BatchSize && batch.OldestAge < MostYieldedLag
+            ? TimeSpan.FromTicks(Math.Min((batchTook * options.YieldFactor).Ticks, options.PollInterval.Ticks))
+            : TimeSpan.Zero;
 
     protected override async Task<string?> RunOnceAsync(CancellationToken ct)
     {
@@ -60,10 +67,10 @@ public sealed class WebhookProcessingWorker(NpgsqlDataSource db, ClusterCache ca
         {
             var storedBefore = arrivals.BatchesStored;
             var started = Stopwatch.GetTimestamp();
-            var claimed = await WebhookProcessingJob.RunOnceAsync(db, cache, options, Metrics, logger, ct, _unfinished);
-            if (claimed == 0) break;
-            handled += claimed;
-            var pause = YieldAfter(Stopwatch.GetElapsedTime(started), arrivals.BatchesStored != storedBefore, options);
+            var batch = await WebhookProcessingJob.RunOnceAsync(db, cache, options, Metrics, logger, ct, _unfinished);
+            if (batch.Claimed == 0) break;
+            handled += batch.Claimed;
+            var pause = YieldAfter(batch, Stopwatch.GetElapsedTime(started), arrivals.BatchesStored != storedBefore, options);
             if (pause > TimeSpan.Zero) await Task.Delay(pause, Clock, ct);
         }
         // Polls that find nothing stay out of the log, which would otherwise get a line a second.
@@ -75,6 +82,9 @@ public static class WebhookProcessingJob
 {
     // Long enough to handle a batch; a claim that outlives a crashed instance expires by itself.
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
+    /// <summary>What one run claimed: how many events, and how long ago the oldest of them arrived.</summary>
+    public readonly record struct BatchRun(int Claimed, TimeSpan OldestAge);
 
     private sealed record ClaimedEvent(long Id, string EventType, string Payload, int Attempts, double AgeSeconds);
 
@@ -108,11 +118,11 @@ public static class WebhookProcessingJob
         """;
 
     /// <summary>
-    /// Claims and applies one batch; returns how many events it claimed. <paramref name="unfinished"/> carries, from one
+    /// Claims and applies one batch; returns how many events it claimed, and the age of the oldest. <paramref name="unfinished"/> carries, from one
     /// run to the next, the events of a batch that this instance claimed when the database went away: they are released
     /// as soon as the database answers again, instead of waiting out the claim's lease.
     /// </summary>
-    public static async Task<int> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, CalendlyMetrics metrics,
+    public static async Task<BatchRun> RunOnceAsync(NpgsqlDataSource db, ClusterCache cache, WebhookOptions options, CalendlyMetrics metrics,
         ILogger logger, CancellationToken ct, HashSet<long>? unfinished = null)
     {
         if (unfinished is { Count: > 0 })
@@ -124,7 +134,7 @@ public static class WebhookProcessingJob
         List<ClaimedEvent> batch;
         await using (var connection = await db.OpenConnectionAsync(ct))
             batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(ClaimSql, new { options.BatchSize, ClaimLease }, cancellationToken: ct))).AsList();
-        if (batch.Count == 0) return 0;
+        if (batch.Count == 0) return default;
         var claimedAt = Stopwatch.GetTimestamp();
         using var trace = TelemetrySetup.Source.StartActivity("webhook batch");
         trace?.SetTag("calendly.webhook.events", batch.Count);
@@ -157,7 +167,7 @@ public static class WebhookProcessingJob
         }
         // Once per coach for the whole batch: a burst of bookings for one coach evicts their free times once.
         foreach (var tag in evictions) await cache.EvictAsync(tag, ct);
-        return batch.Count;
+        return new BatchRun(batch.Count, TimeSpan.FromSeconds(batch.Max(claimed => claimed.AgeSeconds)));
     }
 
     // From arrival to commit: the age when claimed plus the time the batch took since.

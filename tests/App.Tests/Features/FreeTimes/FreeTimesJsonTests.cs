@@ -33,20 +33,20 @@ public sealed class FreeTimesJsonTests(AppFixture app)
         var free = new FreeTimeSlots(Slots, stale, fetchedAt);
         // One SerializedSlots for all, as a cached snapshot has: its answers for other runs and flags must not leak into each other.
         var serialized = SerializedSlots.Of(Slots);
-        var cached = free with { Answer = serialized.Answer(0, Slots.Length, stale, fetchedAt) };
-        var otherFlag = free with { Stale = !stale, Answer = serialized.Answer(0, Slots.Length, !stale, fetchedAt) };
-        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { Answer = serialized.Answer(1, 1, stale, fetchedAt) };
+        var cached = free with { Cached = new CachedSlots(serialized, 0, Slots.Length) };
+        var otherFlag = free with { Stale = !stale, Cached = new CachedSlots(serialized, 0, Slots.Length) };
+        var lastOnly = new FreeTimeSlots(Slots[1..], stale, fetchedAt) { Cached = new CachedSlots(serialized, 1, 1) };
         var aspNet = app.Host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var expected = JsonSerializer.Serialize(Envelope.Of(free), aspNet);
 
         await Assert.That(Written(free)).IsEqualTo(expected);
         await Assert.That(Written(cached)).IsEqualTo(expected);
-        await Assert.That(Written(free with { Answer = serialized.Answer(0, Slots.Length, stale, fetchedAt) })).IsEqualTo(expected);
+        await Assert.That(Written(free with { Cached = new CachedSlots(serialized, 0, Slots.Length) })).IsEqualTo(expected);
         await Assert.That(Written(otherFlag)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(otherFlag), aspNet));
         await Assert.That(Written(lastOnly)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(lastOnly), aspNet));
-        var none = new FreeTimeSlots([], stale, fetchedAt) { Answer = serialized.Answer(2, 0, stale, fetchedAt) };
+        var none = new FreeTimeSlots([], stale, fetchedAt) { Cached = new CachedSlots(serialized, 2, 0) };
         await Assert.That(Written(none)).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
-        await Assert.That(Written(none with { Answer = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
+        await Assert.That(Written(none with { Cached = null })).IsEqualTo(JsonSerializer.Serialize(Envelope.Of(none), aspNet));
         await Assert.That(expected).Contains("\"startTime\":\"2026-03-08T14:00:00Z\"");
     }
 
@@ -58,6 +58,11 @@ public sealed class FreeTimesJsonTests(AppFixture app)
     [Arguments("*", true)]
     [Arguments("br, *;q=0.1", true)]
     [Arguments("gzip;q=0", false)]
+    [Arguments("gzip;q=0.1, identity", false)]
+    [Arguments("identity;q=0.5, gzip;q=0.5", true)]
+    [Arguments("x-gzip;q=0, gzip", true)]
+    [Arguments("gzip;level=1;q=0", false)]
+    [Arguments("gzip;q=abc", true)]
     [Arguments("gzip; q=0.000, br", false)]
     [Arguments("*;q=0.5, gzip;q=0", false)]
     [Arguments("*;q=0", false)]
@@ -70,24 +75,22 @@ public sealed class FreeTimesJsonTests(AppFixture app)
         await Assert.That(FreeTimesJson.AcceptsGzip(acceptEncoding)).IsEqualTo(accepted);
 
     [Test]
-    public async Task The_gzipped_answer_is_the_same_bytes_and_a_small_one_is_not_compressed()
+    public async Task The_gzipped_answer_is_the_same_bytes_made_once_and_a_small_one_is_not_compressed()
     {
         var fetchedAt = new DateTimeOffset(2026, 3, 7, 22, 15, 30, TimeSpan.Zero);
         var week = Enumerable.Range(0, 80).Select(i => Slots[0] with { StartTime = Slots[0].StartTime.AddMinutes(30 * i) }).ToArray();
-        var answer = SerializedSlots.Of(week).Answer(0, week.Length, false, fetchedAt);
+        var serialized = SerializedSlots.Of(week);
+        var answer = serialized.Answer(0, week.Length, false, fetchedAt);
+        var otherWindow = serialized.Answer(1, week.Length - 1, false, fetchedAt);
 
         await Assert.That(answer.Gzip).IsNotNull();
         await Assert.That(answer.Gzip!.Length).IsLessThan(answer.Json.Length / 4);
-        await Assert.That(Encoding.UTF8.GetString(Gunzip(answer.Gzip))).IsEqualTo(Encoding.UTF8.GetString(answer.Json));
+        await Assert.That(Gzip.Decompress(answer.Gzip)).IsEqualTo(Encoding.UTF8.GetString(answer.Json));
         await Assert.That(SerializedSlots.Of(Slots).Answer(0, 1, false, fetchedAt).Gzip).IsNull();
-    }
-
-    public static byte[] Gunzip(byte[] gzip)
-    {
-        using var plain = new MemoryStream();
-        using (var stream = new System.IO.Compression.GZipStream(new MemoryStream(gzip), System.IO.Compression.CompressionMode.Decompress))
-            stream.CopyTo(plain);
-        return plain.ToArray();
+        // Two windows sharing a snapshot in turn keep their answers, compressed once each.
+        await Assert.That(serialized.Answer(0, week.Length, false, fetchedAt)).IsSameReferenceAs(answer);
+        await Assert.That(serialized.Answer(1, week.Length - 1, false, fetchedAt)).IsSameReferenceAs(otherWindow);
+        await Assert.That(answer.Gzip).IsSameReferenceAs(answer.Gzip);
     }
 
     private static string Written(FreeTimeSlots free)

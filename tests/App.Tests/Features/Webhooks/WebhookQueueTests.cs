@@ -14,18 +14,23 @@ namespace App.Tests.Features.Webhooks;
 public sealed class WebhookQueueTests
 {
     [Test]
-    [Arguments(true, 30, 60)]
-    [Arguments(true, 700, 1000)]
-    [Arguments(false, 30, 0)]
-    public async Task While_deliveries_keep_arriving_the_processor_steps_aside_twice_as_long_as_its_batch_took(bool deliveriesArrived,
-        int batchMilliseconds, int pauseMilliseconds)
+    [Arguments(true, 100, 1, 30, 60)]
+    [Arguments(true, 100, 1, 700, 1000)]
+    [Arguments(false, 100, 1, 30, 0)]
+    [Arguments(true, 40, 1, 30, 0)]
+    [Arguments(true, 100, 12, 30, 0)]
+    public async Task During_a_burst_the_processor_steps_aside_twice_as_long_as_its_batch_took(bool deliveriesArrived, int claimed,
+        int oldestAgeSeconds, int batchMilliseconds, int pauseMilliseconds)
     {
-        // The defaults, as a deployment without WEBHOOK_* settings reads them: a poll is a second.
+        // The defaults, as a deployment without WEBHOOK_* settings reads them: batches of 100, a poll a second.
         var options = new WebhookOptions();
         options.Read(new SettingsReader(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()));
+        var batch = new WebhookProcessingJob.BatchRun(claimed, TimeSpan.FromSeconds(oldestAgeSeconds));
 
-        var pause = WebhookProcessingWorker.YieldAfter(TimeSpan.FromMilliseconds(batchMilliseconds), deliveriesArrived, options);
+        var pause = WebhookProcessingWorker.YieldAfter(batch, TimeSpan.FromMilliseconds(batchMilliseconds), deliveriesArrived, options);
 
+        // Not when nothing arrived meanwhile, when the batch was not full (the processor keeps up), or when its events
+        // have waited ten seconds already.
         await Assert.That(pause).IsEqualTo(TimeSpan.FromMilliseconds(pauseMilliseconds));
     }
 
@@ -162,15 +167,15 @@ public sealed class WebhookQueueTests
         await Assert.That(await db.ExecuteScalarAsync<int>("select count(*) from calendly_webhook_events where processed_at is null")).IsEqualTo(0);
     }
 
-    private static Task<int> RunOnceAsync(Alba.IAlbaHost host, HashSet<long> unfinished) =>
-        WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
+    private static async Task<int> RunOnceAsync(Alba.IAlbaHost host, HashSet<long> unfinished) =>
+        (await WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
             host.Services.GetRequiredService<WebhookOptions>(),
-            host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None, unfinished);
+            host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None, unfinished)).Claimed;
 
-    private static Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
-        WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
+    private static async Task<int> RunOnceAsync(Alba.IAlbaHost host) =>
+        (await WebhookProcessingJob.RunOnceAsync(host.Services.GetRequiredService<NpgsqlDataSource>(), host.Services.GetRequiredService<ClusterCache>(),
             host.Services.GetRequiredService<WebhookOptions>(),
-            host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None);
+            host.Services.GetRequiredService<App.Infrastructure.Telemetry.CalendlyMetrics>(), NullLogger.Instance, CancellationToken.None)).Claimed;
 
     /// <summary>Stores the n-th booking of the coach as a received invitee.created; without a start, one Calendly would never send.</summary>
     private static async Task<string> StoreBookingAsync(NpgsqlConnection db, IsolatedCalendly calendly, ConnectedCoaches.ConnectedCoach coach, int n,
