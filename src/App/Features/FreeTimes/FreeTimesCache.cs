@@ -68,20 +68,39 @@ public static class FreeTimesCache
         if (end <= from)
             return coachUserId is null && await EventTypeOwners.FindAsync(eventTypeUri, sources, ct) is null ? null : new FreeTimeSlots([], false, now);
 
-        var window = (Start: Floor(from), End: Ceiling(end));
-        var key = $"free-times:{eventTypeUri}:{window.Start.ToUnixTimeSeconds()}-{window.End.ToUnixTimeSeconds()}";
+        var key = Key(eventTypeUri, Floor(from), Ceiling(end));
+        // A fresh entry, short of its eager refresh, is the answer as it is: read without the factory (whose closure and
+        // delegate every GetOrSetAsync call allocates), since FusionCache would have nothing to do for it either.
+        if (!refresh && sources.Cache.TryGet<Snapshot?>(key, token: ct) is { HasValue: true, Value: { Stale: false } hit }
+            && now - hit.FetchedAt < FreshFor * EntryOptions.EagerRefreshThreshold!.Value)
+            return Slice(hit, from, end, now, fetched: false, refresh, sources);
+        var snapshot = await GetOrFetchAsync(key, coachUserId, eventTypeUri, from, end, refresh, sources, ct);
+        return snapshot.Value is null ? null : Slice(snapshot.Value, from, end, now, snapshot.Fetched, refresh, sources);
+    }
+
+    private static string Key(string eventTypeUri, DateTimeOffset windowStart, DateTimeOffset windowEnd) =>
+        $"free-times:{eventTypeUri}:{windowStart.ToUnixTimeSeconds()}-{windowEnd.ToUnixTimeSeconds()}";
+
+    private static async Task<(Snapshot? Value, bool Fetched)> GetOrFetchAsync(string key, long? coachUserId, string eventTypeUri,
+        DateTimeOffset from, DateTimeOffset end, bool refresh, FreeTimesSources sources, CancellationToken ct)
+    {
+        var (windowStart, windowEnd) = (Floor(from), Ceiling(end));
         var fetched = false;
         var snapshot = await sources.Cache.GetOrSetAsync<Snapshot?>(key,
             (context, cancellation) =>
             {
                 fetched = true;
-                return FetchOrFallBackAsync(context, key, coachUserId, eventTypeUri, window.Start, window.End, refresh, sources, cancellation);
+                return FetchOrFallBackAsync(context, key, coachUserId, eventTypeUri, windowStart, windowEnd, refresh, sources, cancellation);
             },
             options: refresh ? RefreshOptions : EntryOptions,
             token: ct);
-        if (snapshot is null) return null;
+        return (snapshot, fetched);
+    }
 
-        // The slots are in time order, so the ones asked for are a run of them.
+    // The slots from `from` to `end` of a snapshot: in time order, so a run of them.
+    private static FreeTimeSlots Slice(Snapshot snapshot, DateTimeOffset from, DateTimeOffset end, DateTimeOffset now, bool fetched,
+        bool refresh, FreeTimesSources sources)
+    {
         var first = CountBefore(snapshot.Slots, from);
         var count = CountBefore(snapshot.Slots, end) - first;
         // A value FusionCache hands back after a soft timeout is the expired one, and its age gives it away; one evicted
