@@ -22,14 +22,18 @@ public sealed class LiveUpdatesModule : ICarterModule
     private const string Opened = "open";
     private const string StillOpen = "keep-alive";
 
-    public sealed record LiveEventsQuery(long[]? Coach);
+    /// <param name="Since">When the page was rendered (Unix milliseconds, <see cref="LiveEvents.Url"/>): what changed since is told at once.</param>
+    public sealed record LiveEventsQuery(long[]? Coach, long? Since);
 
     public sealed class LiveEventsQueryValidator : AbstractValidator<LiveEventsQuery>
     {
-        public LiveEventsQueryValidator() =>
+        public LiveEventsQueryValidator()
+        {
             RuleFor(q => q.Coach)
                 .Must(ids => ids is null || ids.Length <= LiveEvents.MaxCoaches).WithMessage($"names at most {LiveEvents.MaxCoaches} coaches.")
                 .Must(ids => ids is null || ids.All(id => id > 0)).WithMessage("must name coaches by their ids.");
+            RuleFor(q => q.Since).GreaterThan(0).WithMessage("must be a time in Unix milliseconds.");
+        }
     }
 
     public void AddRoutes(IEndpointRouteBuilder app) =>
@@ -43,7 +47,7 @@ public sealed class LiveUpdatesModule : ICarterModule
         if (await Validation.ProblemsAsync(context, query) is { } problems)
             throw new ApiException(StatusCodes.Status400BadRequest, "validation_failed",
                 string.Join(" ", problems.SelectMany(field => field.Value.Select(message => $"{field.Key} {message}"))), problems);
-        var subscriber = hub.Subscribe(user.Id, [.. (query.Coach ?? []).Distinct()]);
+        var subscriber = hub.Subscribe(user.Id, [.. (query.Coach ?? []).Distinct()], query.Since);
         return TypedResults.ServerSentEvents(EventsAsync(subscriber, lifetime.ApplicationStopping));
     }
 

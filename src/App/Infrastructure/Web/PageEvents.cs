@@ -31,12 +31,14 @@ public static class LiveEvents
     /// <summary>The most coaches one stream follows (a page of coaches is at most 100).</summary>
     public const int MaxCoaches = 100;
 
-    /// <summary>The stream of the signed-in person's own sessions, and of these coaches' free times.</summary>
-    public static string Url(params IEnumerable<long> coachIds)
-    {
-        var query = string.Join("&", coachIds.Distinct().Take(MaxCoaches).Select(id => "coach=" + id.ToString(CultureInfo.InvariantCulture)));
-        return query.Length == 0 ? Path : $"{Path}?{query}";
-    }
+    /// <summary>
+    /// The stream of the signed-in person's own sessions, and of these coaches' free times, for a page rendered now: its
+    /// since (Unix milliseconds, wall clock, which every instance shares) makes the stream first tell of what changed
+    /// between rendering the page and opening the stream, which no event would otherwise carry.
+    /// </summary>
+    public static string Url(params IEnumerable<long> coachIds) =>
+        $"{Path}?since={TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}"
+        + string.Concat(coachIds.Distinct().Take(MaxCoaches).Select(id => "&coach=" + id.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>The hx-trigger of an element that refreshes itself when the page's stream carries <paramref name="eventName"/>.</summary>
     public static string On(string eventName) => "sse:" + eventName;

@@ -70,10 +70,56 @@ public sealed class LiveUpdatesTests(AppFixture app)
     }
 
     [Test]
+    [NeedsSlices("Scheduled")]
+    public async Task A_change_between_rendering_a_page_and_opening_its_stream_is_the_stream_s_first_event()
+    {
+        var (realtor, realtorId) = await UserAsync("realtor");
+        var (_, coachId) = await UserAsync("coach");
+        var followed = Random.Shared.NextInt64(2_000_000, 3_000_000);
+        var unchanged = followed + 1;
+        // Beyond the instance's first second: a page rendered before it (by this instance or, clocks differing a little,
+        // another) could have missed anything, and its stream is told that everything changed.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        var page = await (await realtor.GetAsync("/sessions")).Content.ReadAsStringAsync();
+        var stream = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "sse-connect=\"([^\"]+)\"").Groups[1].Value);
+        await Assert.That(stream).StartsWith("/live-updates?since=");
+
+        // Booked, and a followed coach's free times changed, after the page was rendered and before its stream opens (as
+        // another tab's stream, open all along, shows: the instance has heard of both).
+        await using (var witness = await EventStream.OpenAsync(realtor, $"/live-updates?coach={followed}"))
+        {
+            await SimulatedSessions.InsertSessionAsync(app.Database, new SimulatedSessions.SessionRow(coachId, realtorId,
+                $"https://api.calendly.com/scheduled_events/{Guid.NewGuid():N}", $"https://api.calendly.com/invitees/{Guid.NewGuid():N}",
+                DateTimeOffset.UtcNow.AddDays(1)));
+            await app.Host.Services.GetRequiredService<ClusterCache>().EvictAsync(CacheTags.FreeTimesOfCoach(followed));
+            await witness.WaitForAsync("sessions-changed", Soon);
+            await witness.WaitForAsync($"free-times-changed-{followed}", Soon);
+        }
+
+        await using var late = await EventStream.OpenAsync(realtor, $"{stream}&coach={followed}&coach={unchanged}");
+        await late.WaitForAsync("sessions-changed", Soon);
+        await late.WaitForAsync($"free-times-changed-{followed}", Soon);
+        await Assert.That(late.Events.Select(e => e.Name)).DoesNotContain($"free-times-changed-{unchanged}");
+
+        // A page rendered longer ago than the instance remembers is told that everything it shows changed.
+        var longAgo = DateTimeOffset.UtcNow.AddMinutes(-11).ToUnixTimeMilliseconds();
+        await using (var old = await EventStream.OpenAsync(realtor, $"/live-updates?since={longAgo}&coach={unchanged}"))
+            await old.WaitForAsync($"free-times-changed-{unchanged}", Soon);
+
+        // A page rendered now has nothing to catch up on.
+        var now = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeMilliseconds();
+        await using var fresh = await EventStream.OpenAsync(realtor, $"/live-updates?since={now}&coach={followed}");
+        await Task.Delay(300);
+        await Assert.That(fresh.Events.Select(e => e.Name)).IsEquivalentTo(["open"]);
+    }
+
+    [Test]
+    [Arguments("/live-updates?since=-5")]
+    [Arguments("/live-updates?since=yesterday")]
     [Arguments("/live-updates?coach=abc")]
     [Arguments("/live-updates?coach=0")]
     [Arguments("/live-updates?coach=7&coach=-7")]
-    public async Task Coaches_that_are_not_ids_are_refused_with_an_error_page_as_pages_refuse(string url)
+    public async Task Coaches_that_are_not_ids_or_a_since_that_is_not_a_time_are_refused_with_an_error_page_as_pages_refuse(string url)
     {
         var (realtor, _) = await UserAsync("realtor");
         var response = await realtor.GetAsync(url);
@@ -106,7 +152,7 @@ public sealed class LiveUpdatesTests(AppFixture app)
         var (realtor, realtorId) = await UserAsync("realtor");
         var (_, coachId) = await UserAsync("coach");
         var page = await (await realtor.GetAsync("/sessions")).Content.ReadAsStringAsync();
-        await Assert.That(page).Contains("hx-ext=\"sse\" sse-connect=\"/live-updates\"");
+        await Assert.That(page).Contains("hx-ext=\"sse\" sse-connect=\"/live-updates?since=");
         var refresh = System.Text.RegularExpressions.Regex.Match(page,
             "id=\"sessions-poll\" hx-get=\"([^\"]+)\" hx-trigger=\"sse:sessions-changed\"");
         await Assert.That(refresh.Success).IsTrue();
