@@ -186,8 +186,9 @@ pg_start() {
   esac
   opts="-c listen_addresses=127.0.0.1"
   if [[ $name == test ]]; then
-    # Test data is throwaway: durability only costs time.
-    opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # Test data is throwaway: durability only costs time. Test classes run in parallel, each isolated one with its own
+    # app and connection pools: PostgreSQL's default of 100 connections was reached in a full run.
+    opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
   fi
   port=$base
   # A cluster started again keeps its address while that is free: whoever holds its connection string (a test that
