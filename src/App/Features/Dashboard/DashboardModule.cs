@@ -5,8 +5,8 @@ namespace App.Features.Dashboard;
 
 /// <summary>
 /// The signed-in home page: what comes next for this person (their next session, how many follow) and the one thing
-/// worth doing now (a realtor: find a coach; a coach: connect or reconnect Calendly, else look at their sessions).
-/// Later slices add their cards below.
+/// worth doing now (a realtor: find a coach; a coach: look at their sessions). Later slices add their cards below: a
+/// coach's Calendly connection, and the call to connect or reconnect it, is the Status slice's card, said once there.
 /// </summary>
 public sealed class DashboardModule : ICarterModule
 {
@@ -15,8 +15,7 @@ public sealed class DashboardModule : ICarterModule
     /// <summary>The next session, with the other person named, and for a realtor the coach's zone (their time is shown beside).</summary>
     public sealed record NextSession(string EventName, DateTimeOffset StartTime, DateTimeOffset EndTime, string OtherName, string? CoachTimeZone);
 
-    /// <param name="Connection">A coach's Calendly connection: "active", "needs_reconnect", or null when there is none.</param>
-    public sealed record DashboardView(CurrentUser User, long UpcomingSessions, NextSession? Next, string? Connection)
+    public sealed record DashboardView(CurrentUser User, long UpcomingSessions, NextSession? Next)
     {
         public TimeZoneInfo Zone => TimeZoneInfo.TryFindSystemTimeZoneById(User.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
     }
@@ -48,8 +47,6 @@ public sealed class DashboardModule : ICarterModule
         limit 1
         """;
 
-    private const string ConnectionSql = "select status from calendly_integrations where user_id = @UserId";
-
     public static async Task<IResult> ShowDashboard(HttpContext context, CurrentUser user, TimeProvider clock, NpgsqlDataSource db,
         CancellationToken ct)
     {
@@ -58,10 +55,7 @@ public sealed class DashboardModule : ICarterModule
         var upcoming = await connection.ExecuteScalarAsync<long>(new CommandDefinition(UpcomingSessionsSql, parameters, cancellationToken: ct));
         var next = upcoming == 0 ? null
             : await connection.QuerySingleOrDefaultAsync<NextSession>(new CommandDefinition(NextSessionSql, parameters, cancellationToken: ct));
-        var calendly = user.IsCoach
-            ? await connection.ExecuteScalarAsync<string?>(new CommandDefinition(ConnectionSql, parameters, cancellationToken: ct))
-            : null;
-        var view = new DashboardView(user, upcoming, next, calendly);
+        var view = new DashboardView(user, upcoming, next);
         return HtmxPages.PageOrPartial(context, DashboardPage.Create(view), _DashboardPanel.Create(view));
     }
 }

@@ -55,9 +55,6 @@ public static class PagePaths
     /// <summary>The coaches a realtor books with.</summary>
     public const string Coaches = "/coaches";
 
-    /// <summary>Starts connecting (or reconnecting) the signed-in coach's Calendly account.</summary>
-    public const string ConnectCalendly = "/api/calendly/oauth/connect";
-
     /// <summary>The sessions page, with any query, and nothing else: a posted returnUrl that is anything else would make an open redirect.</summary>
     public static string SessionsOr(string? returnUrl) =>
         returnUrl is not null && (returnUrl == Sessions || returnUrl.StartsWith(Sessions + "?", StringComparison.Ordinal)) ? returnUrl : Sessions;

@@ -53,7 +53,8 @@ public sealed class DashboardTests(AppFixture app)
     }
 
     [Test]
-    public async Task A_coach_without_Calendly_is_asked_to_connect_it_and_reads_the_invitee_of_their_next_session()
+    [NeedsSlices("Status")]
+    public async Task A_coach_without_Calendly_is_asked_once_to_connect_it_and_reads_the_invitee_of_their_next_session()
     {
         var externalId = $"coach-{Guid.NewGuid():N}";
         var browser = await ConnectedCoaches.SignedInAsync(app.Host, externalId, "coach");
@@ -62,7 +63,11 @@ public sealed class DashboardTests(AppFixture app)
 
         var html = await (await browser.GetAsync("/dashboard")).Content.ReadAsStringAsync();
 
-        await Assert.That(html).Contains("href=\"/api/calendly/oauth/connect\">Connect Calendly");
+        // The connection card, which the page loads below the panel, asks; the panel does not ask again.
+        await Assert.That(html).DoesNotContain("Connect Calendly");
+        await Assert.That(html).Contains("hx-get=\"/calendly/status\" hx-trigger=\"load\"");
+        var card = await (await browser.GetAsync("/calendly/status", htmx: true)).Content.ReadAsStringAsync();
+        await Assert.That(System.Text.RegularExpressions.Regex.Count(card, "Connect Calendly")).IsEqualTo(1);
         await Assert.That(html).Contains("30 Minute Meeting with <strong>Rita Realtor</strong>");
         // The coach's own zone (UTC here): no second time.
         await Assert.That(html).Contains("Monday 13 January, 17:00</time>–17:30");
