@@ -17,7 +17,14 @@ public sealed class ConnectFlowTests(BrowserFixture app)
         await page.FillAsync("input[name=email]", "e2e-connect@example.test");
         await page.ClickAsync("button[type=submit]");
 
-        // The dashboard's connection card loads itself and offers to connect.
+        // The dashboard's connection card loads itself and offers to connect: the one offer on the page.
+        await Expect(page.Locator("#calendly-status a", new() { HasText = "Connect Calendly" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("Connect Calendly")).ToHaveCountAsync(1);
+        foreach (var width in new[] { 390, 1280 })
+        {
+            await page.SetViewportSizeAsync(width, 844);
+            await BrowserFixture.ScreenshotAsync(page, $"dashboard-not-connected-{width}");
+        }
         await page.ClickAsync("#calendly-status >> text=Connect Calendly");
         await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(app.Simulator.BaseUrl) + "/oauth/authorize"));
         await Expect(page.Locator("h1")).ToContainTextAsync("Connect your Calendly account");
