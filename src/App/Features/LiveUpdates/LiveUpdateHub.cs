@@ -31,8 +31,9 @@ public sealed class LiveUpdateHub : INotificationHandler
     private readonly Dictionary<long, long> _userChangedAt = [];
     private readonly Dictionary<long, long> _coachChangedAt = [];
 
-    // Before this (Unix milliseconds) nothing is remembered: the instance's start, the last forgetting, a database reconnect.
-    private long _rememberedFrom = Now();
+    // Before this (Unix milliseconds) nothing is remembered: when listening began (at the start, and again after the
+    // database connection was lost), or the last forgetting. Until listening begins, nothing is.
+    private long _rememberedFrom = long.MaxValue;
     private long _nextForgetting = Now() + (long)Remembered.TotalMilliseconds;
 
     // Wall clock, as LiveEvents.Url stamps pages with: every instance compares against the same time.
@@ -89,12 +90,17 @@ public sealed class LiveUpdateHub : INotificationHandler
         }
     }
 
+    /// <summary>From now on every change is heard, and so remembered.</summary>
+    public void Listening()
+    {
+        lock (_gate) _rememberedFrom = Now();
+    }
+
     /// <summary>Changes may have been missed while the database was away: every stream is told everything it follows changed.</summary>
     public Task ResumeAsync(CancellationToken ct)
     {
         lock (_gate)
         {
-            _rememberedFrom = Now();
             foreach (var subscriber in _byUser.Values.SelectMany(subscribers => subscribers))
             {
                 subscriber.Post(PageEvents.SessionsChanged);

@@ -13,6 +13,11 @@ public interface INotificationHandler
     /// <summary>A notification on one of <see cref="Channels"/>. Called on the listening connection's loop: must not block.</summary>
     void Handle(string channel, string payload);
 
+    /// <summary>Listening has begun, or begun again: from now on every notification reaches <see cref="Handle"/>.</summary>
+    void Listening()
+    {
+    }
+
     /// <summary>
     /// Listening again after the connection was lost: NOTIFY is not queued for a listener that is away, so whatever was
     /// sent meanwhile is missed and the handler makes up for it.
@@ -48,6 +53,7 @@ public sealed class DatabaseNotificationListener(NpgsqlDataSource db, IEnumerabl
                 await using var connection = await db.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
                 await connection.ExecuteAsync(listen);
+                foreach (var handler in _byChannel.SelectMany(channel => channel).Distinct()) handler.Listening();
                 if (listenedBefore)
                 {
                     foreach (var handler in _byChannel.SelectMany(channel => channel).Distinct())

@@ -114,6 +114,24 @@ public sealed class LiveUpdatesTests(AppFixture app)
     }
 
     [Test]
+    public async Task Until_the_instance_listens_a_stream_is_told_that_everything_changed_and_then_only_what_did()
+    {
+        var hub = new App.Features.LiveUpdates.LiveUpdateHub();
+        long InAMoment() => DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeMilliseconds();
+
+        // Not listening yet: a change made now would reach no one, so a page of any age may have missed one.
+        using (var early = hub.Subscribe(1, [7], InAMoment()))
+        {
+            await Assert.That(await early.NextAsync(Soon, CancellationToken.None)).IsEqualTo(PageEvents.SessionsChanged);
+            await Assert.That(await early.NextAsync(Soon, CancellationToken.None)).IsEqualTo(LiveEvents.FreeTimesChanged(7));
+        }
+
+        hub.Listening();
+        using var later = hub.Subscribe(1, [7], InAMoment());
+        await Assert.That(await later.NextAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None)).IsNull();
+    }
+
+    [Test]
     [Arguments("/live-updates?since=-5")]
     [Arguments("/live-updates?since=yesterday")]
     [Arguments("/live-updates?coach=abc")]
