@@ -110,8 +110,9 @@
 
   // Live updates (htmx's sse extension on the element with sse-connect): parts of the page listen with
   // hx-trigger="sse:<event>". While the stream is not open (not yet, broken, or its server gone) those parts refresh
-  // themselves every 30 seconds as if their event had come, while the page is visible; and once at once when the
-  // stream opens again after a break, since what was sent meanwhile is lost.
+  // themselves every 30 seconds as if their event had come, while the page is visible. When the stream opens again
+  // after a break, the server first tells of what changed since the page was rendered (the stream's since), so the
+  // page does not refresh everything itself as well.
   var LIVE_POLL_MS = 30000;
   function refreshLivePart(part) {
     var events = part.getAttribute("hx-trigger").split(",").map(function (spec) { return spec.trim().split(/\s+/)[0]; });
@@ -121,12 +122,7 @@
   function refreshLiveParts(stream) {
     stream.querySelectorAll("[hx-trigger*='sse:']").forEach(refreshLivePart);
   }
-  document.addEventListener("htmx:sseOpen", function (e) {
-    var stream = e.target;
-    var wasBroken = stream.dataset.live === "closed";
-    stream.dataset.live = "open";
-    if (wasBroken) refreshLiveParts(stream);
-  });
+  document.addEventListener("htmx:sseOpen", function (e) { e.target.dataset.live = "open"; });
   ["htmx:sseError", "htmx:sseClose"].forEach(function (name) {
     document.addEventListener(name, function (e) { e.target.dataset.live = "closed"; });
   });
